@@ -1,0 +1,74 @@
+# sesh - front door. See README.md.
+#   make            build (build/bin/)
+#   make run        install deps, build, demonstrate the programs
+#   make test       install deps, build, run unit, replay and system tests
+#   make test SANITIZE=1   the same in an ASan+UBSan build (build-asan/)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make bench | fuzz | format | clean
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PYTHON ?= /usr/bin/python3
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-asan
+CMAKE_FLAGS += -DSESH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+else
+BUILD ?= build
+endif
+
+.PHONY: all build deps deps-build run test unit system install uninstall \
+	bench fuzz format clean
+
+all: build
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
+
+build: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	scripts/deps.sh all
+
+deps-build:
+	scripts/deps.sh build
+
+run: deps-build
+	$(MAKE) build
+	scripts/run.sh $(BUILD)
+
+test: deps
+	$(MAKE) build
+	$(MAKE) unit system
+
+unit:
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+system:
+	SESH_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/system
+
+install: build
+	cmake --install $(BUILD) --prefix $(DESTDIR)$(PREFIX)
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sesh-keygen
+
+bench: build
+	@if [ -x bench/run.sh ]; then bench/run.sh $(BUILD); \
+	else echo "bench: no benchmarks yet (they come with the transport)"; fi
+
+fuzz: deps
+	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DSESH_FUZZ=ON \
+		-DSESH_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+	scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+format:
+	find src tests/unit fuzz -name '*.[ch]' | xargs clang-format -i
+
+clean:
+	rm -rf build build-asan build-fuzz
