@@ -74,4 +74,16 @@ int cipher_open_length(struct cipher_ctx *c, uint32_t seqnr,
 int cipher_open(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt,
 		size_t len, const uint8_t *tag);
 
+/*
+ * aes*-gcm@openssh.com outside the packet layer (openssh-key-v1 private
+ * key sections): one GCM operation with no AAD. key: alg->key_len bytes,
+ * iv: alg->iv_len (12) bytes, buf en/decrypted in place, tag 16 bytes
+ * (written when encrypting, checked when decrypting). Returns 0,
+ * SESH_ERR_INVALID_ARGUMENT (not a GCM alg), SESH_ERR_MAC_INVALID (tag
+ * mismatch; buf is then left as it was given) or SESH_ERR_CRYPTO.
+ */
+int cipher_gcm_once(const struct cipher_alg *alg, bool encrypt,
+		    const uint8_t *key, const uint8_t *iv, uint8_t *buf,
+		    size_t n, uint8_t *tag);
+
 #endif
