@@ -55,7 +55,18 @@ int keyfile_serialize_pem(const struct sshkey *k, bool pkcs8,
  * PKCS#1 public keys. Detects the format.
  */
 int keyfile_parse_public(const uint8_t *data, size_t n, struct sshkey **out);
-/* RFC 4716 export as ssh-keygen -e writes it (Comment header, 70-col). */
+/* RFC 4716 export as ssh-keygen -e writes it (Comment header, 70-col).
+ * The Comment header holds k->comment (none if NULL). */
 int keyfile_serialize_rfc4716(const struct sshkey *k, struct buf *out);
+/*
+ * Same with an explicit Comment header value (NULL: no header). ssh-keygen
+ * -e writes "<bits>-bit <TYPE>, converted by <user>@<host> from OpenSSH"
+ * there; the caller (src/app or src/cmd) builds that text. Header lines
+ * over 72 bytes are continued with a trailing backslash (RFC 4716 §3.3).
+ * Appends to out; returns 0, SESH_ERR_INVALID_ARGUMENT, SESH_ERR_LIMIT,
+ * SESH_ERR_NOMEM or a key_to_blob error.
+ */
+int keyfile_serialize_rfc4716_comment(const struct sshkey *k,
+				      const char *comment, struct buf *out);
 
 #endif
