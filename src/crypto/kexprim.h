@@ -52,7 +52,7 @@ int x25519_keygen_from(const uint8_t priv[X25519_LEN], struct x25519_key *k);
  * SESH_ERR_KEX_DEGENERATE.
  */
 int x25519_shared(const struct x25519_key *k, const uint8_t peer[X25519_LEN],
-		  uint8_t out[X25519_LEN]);
+                  uint8_t out[X25519_LEN]);
 /* Wipes the key pair. */
 void x25519_clear(struct x25519_key *k);
 
@@ -81,8 +81,8 @@ int ecdh_public(const struct ecdh_key *k, struct buf *out);
  * field size) to out and marks out secret. peer must be an uncompressed
  * point on our curve: anything else is SESH_ERR_INVALID_KEY.
  */
-int ecdh_shared(const struct ecdh_key *k, const uint8_t *peer,
-		size_t peer_len, struct buf *out);
+int ecdh_shared(const struct ecdh_key *k, const uint8_t *peer, size_t peer_len,
+                struct buf *out);
 
 /* ---- Finite-field DH, RFC 3526 MODP groups, g = 2 ---- */
 
@@ -109,6 +109,6 @@ int dh_public(const struct dh_key *k, struct buf *out);
  * left-padded to the prime size, to out and marks out secret.
  */
 int dh_shared(const struct dh_key *k, const uint8_t *f, size_t f_len,
-	      struct buf *out);
+              struct buf *out);
 
 #endif

@@ -240,8 +240,7 @@ bn_from(const uint8_t *p, size_t n, bool secret, BIGNUM **out)
  * Failure means the parameters were refused: SESH_ERR_INVALID_KEY.
  */
 static int
-from_params(const char *name, int selection, OSSL_PARAM *params,
-	    EVP_PKEY **out)
+from_params(const char *name, int selection, OSSL_PARAM *params, EVP_PKEY **out)
 {
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *pk = NULL;
@@ -253,8 +252,7 @@ from_params(const char *name, int selection, OSSL_PARAM *params,
 		ret = ossl_fail("EVP_PKEY_fromdata_init");
 		goto out;
 	}
-	if (EVP_PKEY_fromdata(ctx, &pk, selection, params) <= 0 ||
-	    pk == NULL) {
+	if (EVP_PKEY_fromdata(ctx, &pk, selection, params) <= 0 || pk == NULL) {
 		ret = reject(SESH_ERR_INVALID_KEY);
 		goto out;
 	}
@@ -280,10 +278,10 @@ evp_has_private(EVP_PKEY *pk, enum pkey_type type)
 		      len == PKEY_ED25519_LEN;
 	} else {
 		has = EVP_PKEY_get_bn_param(pk,
-					    type == PKEY_RSA
-						? OSSL_PKEY_PARAM_RSA_D
-						: OSSL_PKEY_PARAM_PRIV_KEY,
-					    &bn) == 1;
+		                            type == PKEY_RSA
+		                                ? OSSL_PKEY_PARAM_RSA_D
+		                                : OSSL_PKEY_PARAM_PRIV_KEY,
+		                            &bn) == 1;
 	}
 	BN_clear_free(bn);
 	ERR_clear_error();
@@ -322,7 +320,7 @@ ec_validate(EVP_PKEY *pk, bool priv)
  */
 static int
 rsa_check(const BIGNUM *n, const BIGNUM *e, const BIGNUM *d, const BIGNUM *p,
-	  const BIGNUM *q, const BIGNUM *iqmp, BIGNUM *dmp1, BIGNUM *dmq1)
+          const BIGNUM *q, const BIGNUM *iqmp, BIGNUM *dmp1, BIGNUM *dmq1)
 {
 	BN_CTX *bctx = NULL;
 	BIGNUM *t, *pm1, *qm1;
@@ -355,8 +353,9 @@ rsa_check(const BIGNUM *n, const BIGNUM *e, const BIGNUM *d, const BIGNUM *p,
 	BN_set_flags(t, BN_FLG_CONSTTIME);
 	BN_set_flags(pm1, BN_FLG_CONSTTIME);
 	BN_set_flags(qm1, BN_FLG_CONSTTIME);
-	if (!BN_sub(pm1, p, BN_value_one()) || !BN_sub(qm1, q, BN_value_one()) ||
-	    !BN_mod(dmp1, d, pm1, bctx) || !BN_mod(dmq1, d, qm1, bctx)) {
+	if (!BN_sub(pm1, p, BN_value_one()) ||
+	    !BN_sub(qm1, q, BN_value_one()) || !BN_mod(dmp1, d, pm1, bctx) ||
+	    !BN_mod(dmq1, d, qm1, bctx)) {
 		ret = ossl_fail("BN_mod");
 		goto out;
 	}
@@ -400,8 +399,8 @@ rsa_check_public(const BIGNUM *n, const BIGNUM *e)
 	if (bits < PKEY_RSA_MIN_BITS || bits > PKEY_RSA_MAX_BITS) {
 		return SESH_ERR_KEY_LENGTH;
 	}
-	if (!BN_is_odd(n) || !BN_is_odd(e) ||
-	    BN_cmp(e, BN_value_one()) <= 0 || BN_cmp(e, n) >= 0) {
+	if (!BN_is_odd(n) || !BN_is_odd(e) || BN_cmp(e, BN_value_one()) <= 0 ||
+	    BN_cmp(e, n) >= 0) {
 		return SESH_ERR_INVALID_KEY;
 	}
 	return 0;
@@ -536,7 +535,7 @@ pkey_public_copy(const struct pkey *k, struct pkey **out)
 		goto out;
 	}
 	if ((ret = from_params(keymgmt_name(k->type), EVP_PKEY_PUBLIC_KEY,
-			       params, &pk)) != 0) {
+	                       params, &pk)) != 0) {
 		goto out;
 	}
 	ret = wrap(pk, k->type, false, out);
@@ -547,7 +546,7 @@ out:
 
 int
 pkey_ed25519_from_raw(const uint8_t *pub, const uint8_t *seed,
-		      struct pkey **out)
+                      struct pkey **out)
 {
 	uint8_t derived[PKEY_ED25519_LEN];
 	size_t len = sizeof(derived);
@@ -563,7 +562,7 @@ pkey_ed25519_from_raw(const uint8_t *pub, const uint8_t *seed,
 	}
 	if (seed != NULL) {
 		pk = EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL,
-						     seed, PKEY_ED25519_LEN);
+		                                     seed, PKEY_ED25519_LEN);
 		if (pk == NULL) {
 			ret = ossl_fail("Ed25519 private key import");
 			goto out;
@@ -579,7 +578,7 @@ pkey_ed25519_from_raw(const uint8_t *pub, const uint8_t *seed,
 		}
 	} else {
 		pk = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, pub,
-						    PKEY_ED25519_LEN);
+		                                    PKEY_ED25519_LEN);
 		if (pk == NULL) {
 			ret = reject(SESH_ERR_INVALID_KEY);
 			goto out;
@@ -604,7 +603,7 @@ pkey_ed25519_to_raw(const struct pkey *k, uint8_t *pub, uint8_t *seed)
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (pub != NULL && (EVP_PKEY_get_raw_public_key(k->pk, p, &plen) != 1 ||
-			    plen != sizeof(p))) {
+	                    plen != sizeof(p))) {
 		ret = ossl_fail("EVP_PKEY_get_raw_public_key");
 		goto out;
 	}
@@ -627,9 +626,8 @@ out:
 }
 
 int
-pkey_ecdsa_from_raw(enum pkey_type type, const uint8_t *point,
-		    size_t point_len, const uint8_t *scalar, size_t scalar_len,
-		    struct pkey **out)
+pkey_ecdsa_from_raw(enum pkey_type type, const uint8_t *point, size_t point_len,
+                    const uint8_t *scalar, size_t scalar_len, struct pkey **out)
 {
 	size_t flen = pkey_ecdsa_field_len(type);
 	bool priv = scalar != NULL && scalar_len > 0;
@@ -661,9 +659,9 @@ pkey_ecdsa_from_raw(enum pkey_type type, const uint8_t *point,
 	}
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-					     ec_group(type), 0) ||
+	                                     ec_group(type), 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-					      point, point_len) ||
+	                                      point, point_len) ||
 	    (priv &&
 	     !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d)) ||
 	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL) {
@@ -671,8 +669,8 @@ pkey_ecdsa_from_raw(enum pkey_type type, const uint8_t *point,
 		goto out;
 	}
 	if ((ret = from_params("EC",
-			       priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-			       params, &pk)) != 0 ||
+	                       priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+	                       params, &pk)) != 0 ||
 	    (ret = ec_validate(pk, priv)) != 0) {
 		goto out;
 	}
@@ -756,8 +754,8 @@ pkey_rsa_from_parts(const struct pkey_rsa_parts *parts, struct pkey **out)
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	priv = parts->d != NULL;
-	if (priv && (parts->iqmp == NULL || parts->p == NULL ||
-		     parts->q == NULL)) {
+	if (priv &&
+	    (parts->iqmp == NULL || parts->p == NULL || parts->q == NULL)) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (parts->n_len > PKEY_MAX_MAG + 1 || parts->e_len > PKEY_MAX_MAG) {
@@ -779,9 +777,9 @@ pkey_rsa_from_parts(const struct pkey_rsa_parts *parts, struct pkey **out)
 		    (ret = bn_from(parts->p, parts->p_len, true, &p)) != 0 ||
 		    (ret = bn_from(parts->q, parts->q_len, true, &q)) != 0 ||
 		    (ret = bn_from(parts->iqmp, parts->iqmp_len, true,
-				   &iqmp)) != 0) {
-			ret = ret == SESH_ERR_LIMIT ? SESH_ERR_INVALID_KEY
-						    : ret;
+		                   &iqmp)) != 0) {
+			ret =
+			    ret == SESH_ERR_LIMIT ? SESH_ERR_INVALID_KEY : ret;
 			goto out;
 		}
 		if ((dmp1 = BN_secure_new()) == NULL ||
@@ -794,15 +792,15 @@ pkey_rsa_from_parts(const struct pkey_rsa_parts *parts, struct pkey **out)
 		}
 		if (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d) ||
 		    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1,
-					    p) ||
+		                            p) ||
 		    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2,
-					    q) ||
+		                            q) ||
 		    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1,
-					    dmp1) ||
+		                            dmp1) ||
 		    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2,
-					    dmq1) ||
+		                            dmq1) ||
 		    !OSSL_PARAM_BLD_push_BN(
-			bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, iqmp)) {
+		        bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, iqmp)) {
 			ret = ossl_fail("OSSL_PARAM_BLD");
 			goto out;
 		}
@@ -812,8 +810,8 @@ pkey_rsa_from_parts(const struct pkey_rsa_parts *parts, struct pkey **out)
 		goto out;
 	}
 	if ((ret = from_params("RSA",
-			       priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-			       params, &pk)) != 0) {
+	                       priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+	                       params, &pk)) != 0) {
 		goto out;
 	}
 	ret = wrap(pk, PKEY_RSA, priv, out);
@@ -883,8 +881,7 @@ out:
 
 /* The digest a signature over this key uses; NULL for Ed25519 (pure). */
 static int
-sig_md(const struct pkey *k, enum hash_alg hash, bool verify,
-       const char **md)
+sig_md(const struct pkey *k, enum hash_alg hash, bool verify, const char **md)
 {
 	*md = NULL;
 	switch (k->type) {
@@ -913,7 +910,7 @@ sig_md(const struct pkey *k, enum hash_alg hash, bool verify,
 /* DER ECDSA-Sig-Value (RFC 3279) to r || s, each flen bytes. */
 static int
 ecdsa_der_to_raw(const uint8_t *der, size_t derlen, size_t flen,
-		 struct buf *out)
+                 struct buf *out)
 {
 	uint8_t raw[2 * 66];
 	const unsigned char *p = der;
@@ -938,7 +935,7 @@ out:
 
 int
 pkey_sign(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
-	  size_t n, struct buf *out)
+          size_t n, struct buf *out)
 {
 	static const uint8_t empty[1];
 	EVP_MD_CTX *mctx = NULL;
@@ -974,8 +971,7 @@ pkey_sign(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
 		goto out;
 	}
 	siglen = cap;
-	if (EVP_DigestSign(mctx, sig, &siglen, data, n) <= 0 ||
-	    siglen > cap) {
+	if (EVP_DigestSign(mctx, sig, &siglen, data, n) <= 0 || siglen > cap) {
 		ret = ossl_fail("EVP_DigestSign");
 		goto out;
 	}
@@ -999,7 +995,7 @@ pkey_sign(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
 		break;
 	default:
 		ret = ecdsa_der_to_raw(sig, siglen,
-				       pkey_ecdsa_field_len(k->type), out);
+		                       pkey_ecdsa_field_len(k->type), out);
 		break;
 	}
 out:
@@ -1013,8 +1009,8 @@ out:
 
 /* r || s (flen bytes each) to a DER ECDSA-Sig-Value (heap, *der). */
 static int
-ecdsa_raw_to_der(const uint8_t *raw, size_t rawlen, size_t flen,
-		 uint8_t **der, size_t *derlen)
+ecdsa_raw_to_der(const uint8_t *raw, size_t rawlen, size_t flen, uint8_t **der,
+                 size_t *derlen)
 {
 	const uint8_t *rp, *sp;
 	BIGNUM *r = NULL, *s = NULL;
@@ -1059,13 +1055,13 @@ out:
 
 int
 pkey_verify(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
-	    size_t n, const uint8_t *sig, size_t siglen)
+            size_t n, const uint8_t *sig, size_t siglen)
 {
 	static const uint8_t empty[1];
 	EVP_MD_CTX *mctx = NULL;
 	const char *md;
-	uint8_t *tmp = NULL;	/* padded RSA signature */
-	uint8_t *der = NULL;	/* DER ECDSA signature (OPENSSL_free) */
+	uint8_t *tmp = NULL; /* padded RSA signature */
+	uint8_t *der = NULL; /* DER ECDSA signature (OPENSSL_free) */
 	const uint8_t *s = sig;
 	size_t slen = siglen, modlen;
 	int size, ret;
@@ -1101,9 +1097,8 @@ pkey_verify(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
 			slen = modlen;
 		}
 	} else {
-		ret = ecdsa_raw_to_der(sig, siglen,
-				       pkey_ecdsa_field_len(k->type), &der,
-				       &slen);
+		ret = ecdsa_raw_to_der(
+		    sig, siglen, pkey_ecdsa_field_len(k->type), &der, &slen);
 		if (ret != 0) {
 			goto out;
 		}
@@ -1162,10 +1157,9 @@ classify(EVP_PKEY *pk, enum pkey_type *type)
 		return 0;
 	}
 	if (EVP_PKEY_is_a(pk, "EC")) {
-		if (EVP_PKEY_get_utf8_string_param(pk,
-						   OSSL_PKEY_PARAM_GROUP_NAME,
-						   group, sizeof(group),
-						   NULL) != 1) {
+		if (EVP_PKEY_get_utf8_string_param(
+		        pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+		        NULL) != 1) {
 			return reject(SESH_ERR_KEY_TYPE_UNKNOWN);
 		}
 		for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
@@ -1193,7 +1187,7 @@ rsa_validate_private(EVP_PKEY *pk)
 	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_FACTOR1, &p) != 1 ||
 	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_FACTOR2, &q) != 1 ||
 	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
-				  &iqmp) != 1) {
+	                          &iqmp) != 1) {
 		ret = reject(SESH_ERR_INVALID_KEY);
 		goto out;
 	}
@@ -1210,9 +1204,9 @@ rsa_validate_private(EVP_PKEY *pk)
 	}
 	/* The file's own CRT exponents must be the ones we computed. */
 	if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_EXPONENT1, &fdp) !=
-		1 ||
+	        1 ||
 	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_EXPONENT2, &fdq) !=
-		1 ||
+	        1 ||
 	    BN_cmp(fdp, dmp1) != 0 || BN_cmp(fdq, dmq1) != 0) {
 		ret = reject(SESH_ERR_INVALID_KEY);
 		goto out;
@@ -1260,7 +1254,7 @@ pass_cb(char *buf, int size, int rwflag, void *u)
 
 int
 pkey_from_pem_private(const char *pem, size_t len, const char *passphrase,
-		      struct pkey **out)
+                      struct pkey **out)
 {
 	struct pass_ctx pc = {passphrase, false};
 	enum pkey_type type = PKEY_ED25519;
@@ -1286,8 +1280,8 @@ pkey_from_pem_private(const char *pem, size_t len, const char *passphrase,
 	if (pk == NULL) {
 		if (pc.asked) {
 			ret = reject(passphrase == NULL
-					 ? SESH_ERR_PASSPHRASE_NEEDED
-					 : SESH_ERR_WRONG_PASSPHRASE);
+			                 ? SESH_ERR_PASSPHRASE_NEEDED
+			                 : SESH_ERR_WRONG_PASSPHRASE);
 		} else {
 			ret = reject(SESH_ERR_INVALID_FORMAT);
 		}
@@ -1340,7 +1334,7 @@ pkey_from_pem_public(const char *pem, size_t len, struct pkey **out)
 	/* Input "PEM", any structure: SubjectPublicKeyInfo and the
 	 * type-specific RSAPublicKey both decode. */
 	dctx = OSSL_DECODER_CTX_new_for_pkey(&pk, "PEM", NULL, NULL,
-					     EVP_PKEY_PUBLIC_KEY, NULL, NULL);
+	                                     EVP_PKEY_PUBLIC_KEY, NULL, NULL);
 	if (dctx == NULL) {
 		ret = ossl_fail("OSSL_DECODER_CTX_new_for_pkey");
 		goto out;
@@ -1382,7 +1376,7 @@ out:
 
 int
 pkey_to_pem(const struct pkey *k, enum pkey_pem_format fmt,
-	    const char *passphrase, struct buf *out)
+            const char *passphrase, struct buf *out)
 {
 	struct pass_ctx pc = {passphrase, false};
 	OSSL_ENCODER_CTX *ectx = NULL;
@@ -1416,7 +1410,7 @@ pkey_to_pem(const struct pkey *k, enum pkey_pem_format fmt,
 	switch (fmt) {
 	case PKEY_PEM_PKCS8:
 		ok = PEM_write_bio_PKCS8PrivateKey(bio, k->pk, cipher, NULL, 0,
-						   pass_cb, &pc);
+		                                   pass_cb, &pc);
 		break;
 	case PKEY_PEM_TRAD:
 		/* Ed25519 has no traditional form: PKCS#8 it is. */
@@ -1432,9 +1426,8 @@ pkey_to_pem(const struct pkey *k, enum pkey_pem_format fmt,
 		ok = PEM_write_bio_PUBKEY(bio, k->pk);
 		break;
 	case PKEY_PEM_PKCS1:
-		ectx = OSSL_ENCODER_CTX_new_for_pkey(k->pk,
-						     EVP_PKEY_PUBLIC_KEY, "PEM",
-						     "type-specific", NULL);
+		ectx = OSSL_ENCODER_CTX_new_for_pkey(
+		    k->pk, EVP_PKEY_PUBLIC_KEY, "PEM", "type-specific", NULL);
 		ok = ectx != NULL && OSSL_ENCODER_to_bio(ectx, bio) == 1;
 		break;
 	default:

@@ -88,7 +88,10 @@ struct pkey_rsa_parts {
 };
 /* Public key: n, e. Private: also d, iqmp, p, q (dmp1/dmq1 are computed;
  * consistency is checked). Modulus bits outside 1024..16384 are
- * SESH_ERR_KEY_LENGTH. */
+ * SESH_ERR_KEY_LENGTH. An even n or e, e <= 1, e >= n, or a bad iqmp
+ * (iqmp*q != 1 mod p) is SESH_ERR_INVALID_KEY; p*q != n or e*d != 1 mod
+ * (p-1), (q-1) is SESH_ERR_KEY_MISMATCH; d given without iqmp/p/q is
+ * SESH_ERR_INVALID_ARGUMENT. */
 int pkey_rsa_from_parts(const struct pkey_rsa_parts *parts,
 			struct pkey **out);
 enum pkey_rsa_part {
@@ -122,7 +125,12 @@ int pkey_verify(const struct pkey *k, enum hash_alg hash,
  * PRIVATE KEY", possibly with Proc-Type encryption) or PKCS#8 ("BEGIN
  * PRIVATE KEY", "BEGIN ENCRYPTED PRIVATE KEY"). passphrase may be NULL:
  * an encrypted file then gives SESH_ERR_PASSPHRASE_NEEDED; a wrong one
- * SESH_ERR_WRONG_PASSPHRASE. Only the supported types/curves load.
+ * SESH_ERR_WRONG_PASSPHRASE. Only the supported types/curves load:
+ * others are SESH_ERR_KEY_TYPE_UNKNOWN, RSA outside 1024..16384 bits
+ * SESH_ERR_KEY_LENGTH; text that is no private key PEM is
+ * SESH_ERR_INVALID_FORMAT; inconsistent components as in
+ * pkey_ecdsa_from_raw / pkey_rsa_from_parts. Longer than
+ * SESH_MAX_KEYFILE: SESH_ERR_LIMIT.
  */
 int pkey_from_pem_private(const char *pem, size_t len,
 			  const char *passphrase, struct pkey **out);
@@ -137,7 +145,10 @@ enum pkey_pem_format {
 	PKEY_PEM_PKCS1,	 /* public RSA: BEGIN RSA PUBLIC KEY */
 };
 /* Appends PEM text; passphrase (private formats only, may be NULL)
- * encrypts with AES-256-CBC as OpenSSL does. */
+ * encrypts with AES-256-CBC as OpenSSL does. An empty passphrase means
+ * no encryption (as with ssh-keygen). Private formats mark out secret;
+ * they need the private half, PKEY_PEM_PKCS1 needs RSA
+ * (SESH_ERR_INVALID_ARGUMENT otherwise). */
 int pkey_to_pem(const struct pkey *k, enum pkey_pem_format fmt,
 		const char *passphrase, struct buf *out);
 

@@ -52,8 +52,7 @@ static const struct {
      "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
      "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
     {"c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
-     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
-     "af82",
+     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
      "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac"
      "18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
 };
@@ -85,17 +84,17 @@ test_ed25519_rfc8032(void **state)
 		assert_int_equal(buf_len(&b), 64);
 		assert_memory_equal(buf_data(&b), sig, 64);
 		buf_clear(&b);
-		assert_int_equal(pkey_verify(k, HASH_SHA256, msg, mlen, sig, 64),
-				 0);
+		assert_int_equal(
+		    pkey_verify(k, HASH_SHA256, msg, mlen, sig, 64), 0);
 
 		/* Public-only key verifies, cannot sign. */
 		assert_int_equal(pkey_ed25519_from_raw(pub, NULL, &pk), 0);
 		assert_false(pkey_has_private(pk));
 		assert_true(pkey_public_equal(k, pk));
-		assert_int_equal(pkey_verify(pk, HASH_SHA512, msg, mlen, sig, 64),
-				 0);
+		assert_int_equal(
+		    pkey_verify(pk, HASH_SHA512, msg, mlen, sig, 64), 0);
 		assert_int_equal(pkey_sign(pk, HASH_SHA256, msg, mlen, &b),
-				 SESH_ERR_INVALID_ARGUMENT);
+		                 SESH_ERR_INVALID_ARGUMENT);
 
 		/* Every single-bit flip of the signature fails. */
 		for (j = 0; j < 64 * 8; j++) {
@@ -110,15 +109,16 @@ test_ed25519_rfc8032(void **state)
 		assert_int_equal(
 		    pkey_verify(pk, HASH_SHA256, msg, mlen + 1, sig, 64),
 		    SESH_ERR_BAD_SIGNATURE);
-		assert_int_equal(pkey_verify(pk, HASH_SHA256, msg, mlen, sig, 63),
-				 SESH_ERR_BAD_SIGNATURE);
+		assert_int_equal(
+		    pkey_verify(pk, HASH_SHA256, msg, mlen, sig, 63),
+		    SESH_ERR_BAD_SIGNATURE);
 
 		/* Raw export round trip. */
 		assert_int_equal(pkey_ed25519_to_raw(k, p2, s2), 0);
 		assert_memory_equal(p2, pub, 32);
 		assert_memory_equal(s2, seed, 32);
 		assert_int_equal(pkey_ed25519_to_raw(pk, NULL, s2),
-				 SESH_ERR_INVALID_ARGUMENT);
+		                 SESH_ERR_INVALID_ARGUMENT);
 		pkey_free(k);
 		pkey_free(pk);
 
@@ -126,7 +126,7 @@ test_ed25519_rfc8032(void **state)
 		pub[0] ^= 1;
 		k = (struct pkey *)1;
 		assert_int_equal(pkey_ed25519_from_raw(pub, seed, &k),
-				 SESH_ERR_KEY_MISMATCH);
+		                 SESH_ERR_KEY_MISMATCH);
 		assert_null(k);
 	}
 }
@@ -146,10 +146,10 @@ test_ed25519_generate(void **state)
 	assert_true(pkey_public_equal(k, pub));
 	buf_init(&b, 0);
 	assert_int_equal(pkey_sign(k, HASH_SHA256, (const uint8_t *)"x", 1, &b),
-			 0);
+	                 0);
 	assert_int_equal(pkey_verify(pub, HASH_SHA256, (const uint8_t *)"x", 1,
-				     buf_data(&b), buf_len(&b)),
-			 0);
+	                             buf_data(&b), buf_len(&b)),
+	                 0);
 	buf_clear(&b);
 	pkey_free(k);
 	pkey_free(pub);
@@ -158,9 +158,9 @@ test_ed25519_generate(void **state)
 /* ---- ECDSA ---- */
 
 static const enum pkey_type ec_types[] = {PKEY_ECDSA_P256, PKEY_ECDSA_P384,
-					  PKEY_ECDSA_P521};
+                                          PKEY_ECDSA_P521};
 static const enum hash_alg ec_hashes[] = {HASH_SHA256, HASH_SHA384,
-					  HASH_SHA512};
+                                          HASH_SHA512};
 static const unsigned int ec_bitsz[] = {256, 384, 521};
 
 static void
@@ -178,7 +178,7 @@ test_ecdsa_sign_verify(void **state)
 		uint8_t bad[132];
 
 		assert_int_equal(pkey_generate(t, ec_bitsz[i] + 1, &k),
-				 SESH_ERR_KEY_LENGTH);
+		                 SESH_ERR_KEY_LENGTH);
 		assert_null(k);
 		assert_int_equal(pkey_generate(t, ec_bitsz[i], &k), 0);
 		assert_int_equal(pkey_bits(k), ec_bitsz[i]);
@@ -189,32 +189,33 @@ test_ecdsa_sign_verify(void **state)
 		    pkey_sign(k, ec_hashes[i], msg, sizeof(msg), &sig), 0);
 		assert_int_equal(buf_len(&sig), 2 * flen);
 		assert_int_equal(pkey_verify(k, ec_hashes[i], msg, sizeof(msg),
-					     buf_data(&sig), buf_len(&sig)),
-				 0);
+		                             buf_data(&sig), buf_len(&sig)),
+		                 0);
 		/* The curve fixes the hash. */
-		assert_int_equal(
-		    pkey_sign(k, ec_hashes[(i + 1) % 3], msg, sizeof(msg), &sig),
-		    SESH_ERR_INVALID_ARGUMENT);
+		assert_int_equal(pkey_sign(k, ec_hashes[(i + 1) % 3], msg,
+		                           sizeof(msg), &sig),
+		                 SESH_ERR_INVALID_ARGUMENT);
 		assert_int_equal(pkey_verify(k, ec_hashes[(i + 1) % 3], msg,
-					     sizeof(msg), buf_data(&sig),
-					     buf_len(&sig)),
-				 SESH_ERR_INVALID_ARGUMENT);
+		                             sizeof(msg), buf_data(&sig),
+		                             buf_len(&sig)),
+		                 SESH_ERR_INVALID_ARGUMENT);
 		/* Tampered message. */
 		assert_int_equal(pkey_verify(k, ec_hashes[i], msg,
-					     sizeof(msg) - 1, buf_data(&sig),
-					     buf_len(&sig)),
-				 SESH_ERR_BAD_SIGNATURE);
+		                             sizeof(msg) - 1, buf_data(&sig),
+		                             buf_len(&sig)),
+		                 SESH_ERR_BAD_SIGNATURE);
 		/* Wrong lengths. */
 		assert_int_equal(pkey_verify(k, ec_hashes[i], msg, sizeof(msg),
-					     buf_data(&sig), buf_len(&sig) - 1),
-				 SESH_ERR_BAD_SIGNATURE);
+		                             buf_data(&sig), buf_len(&sig) - 1),
+		                 SESH_ERR_BAD_SIGNATURE);
 		/* Every bit flip of r || s fails. */
 		for (j = 0; j < 2 * flen * 8; j += 3) {
 			memcpy(bad, buf_data(&sig), 2 * flen);
 			bad[j / 8] ^= (uint8_t)(1u << (j % 8));
 			assert_int_equal(pkey_verify(k, ec_hashes[i], msg,
-						     sizeof(msg), bad, 2 * flen),
-					 SESH_ERR_BAD_SIGNATURE);
+			                             sizeof(msg), bad,
+			                             2 * flen),
+			                 SESH_ERR_BAD_SIGNATURE);
 		}
 
 		/* Point and scalar round trip. */
@@ -226,20 +227,20 @@ test_ecdsa_sign_verify(void **state)
 		assert_int_equal(pkey_ecdsa_scalar(k, &sc), 0);
 		assert_true(buf_len(&sc) <= flen);
 		assert_int_equal(pkey_ecdsa_from_raw(t, buf_data(&pt),
-						     buf_len(&pt), NULL, 0,
-						     &pub),
-				 0);
+		                                     buf_len(&pt), NULL, 0,
+		                                     &pub),
+		                 0);
 		assert_false(pkey_has_private(pub));
 		assert_true(pkey_public_equal(k, pub));
 		assert_int_equal(pkey_ecdsa_scalar(pub, &sc),
-				 SESH_ERR_INVALID_ARGUMENT);
+		                 SESH_ERR_INVALID_ARGUMENT);
 		assert_int_equal(pkey_verify(pub, ec_hashes[i], msg,
-					     sizeof(msg), buf_data(&sig),
-					     buf_len(&sig)),
-				 0);
+		                             sizeof(msg), buf_data(&sig),
+		                             buf_len(&sig)),
+		                 0);
 		assert_int_equal(
 		    pkey_ecdsa_from_raw(t, buf_data(&pt), buf_len(&pt),
-					buf_data(&sc), buf_len(&sc), &k2),
+		                        buf_data(&sc), buf_len(&sc), &k2),
 		    0);
 		assert_true(pkey_has_private(k2));
 		assert_true(pkey_public_equal(k, k2));
@@ -247,13 +248,13 @@ test_ecdsa_sign_verify(void **state)
 		assert_int_equal(
 		    pkey_sign(k2, ec_hashes[i], msg, sizeof(msg), &sig), 0);
 		assert_int_equal(pkey_verify(pub, ec_hashes[i], msg,
-					     sizeof(msg), buf_data(&sig),
-					     buf_len(&sig)),
-				 0);
+		                             sizeof(msg), buf_data(&sig),
+		                             buf_len(&sig)),
+		                 0);
 		/* A point of one curve is not a key of another. */
 		assert_int_not_equal(
 		    pkey_ecdsa_from_raw(ec_types[(i + 1) % 3], buf_data(&pt),
-					buf_len(&pt), NULL, 0, &other),
+		                        buf_len(&pt), NULL, 0, &other),
 		    0);
 		assert_null(other);
 
@@ -294,56 +295,55 @@ test_ecdsa_bad_points(void **state)
 		/* Y changed: off the curve. */
 		p[plen - 1] ^= 1;
 		assert_int_equal(pkey_ecdsa_from_raw(t, p, plen, NULL, 0, &out),
-				 SESH_ERR_INVALID_KEY);
+		                 SESH_ERR_INVALID_KEY);
 		assert_null(out);
 		p[plen - 1] ^= 1;
 		/* Compressed/hybrid prefixes and wrong lengths. */
 		p[0] = 0x02;
 		assert_int_equal(pkey_ecdsa_from_raw(t, p, plen, NULL, 0, &out),
-				 SESH_ERR_INVALID_KEY);
+		                 SESH_ERR_INVALID_KEY);
 		p[0] = 0x04;
 		assert_int_equal(
 		    pkey_ecdsa_from_raw(t, p, plen - 1, NULL, 0, &out),
 		    SESH_ERR_INVALID_KEY);
-		assert_int_equal(pkey_ecdsa_from_raw(t, p, 1 + flen, NULL, 0,
-						     &out),
-				 SESH_ERR_INVALID_KEY);
+		assert_int_equal(
+		    pkey_ecdsa_from_raw(t, p, 1 + flen, NULL, 0, &out),
+		    SESH_ERR_INVALID_KEY);
 		/* (0, 0) is not on any of these curves. */
 		memset(&p[1], 0, plen - 1);
 		assert_int_equal(pkey_ecdsa_from_raw(t, p, plen, NULL, 0, &out),
-				 SESH_ERR_INVALID_KEY);
+		                 SESH_ERR_INVALID_KEY);
 		/* Coordinates >= p. */
 		memset(&p[1], 0xff, plen - 1);
 		assert_int_equal(pkey_ecdsa_from_raw(t, p, plen, NULL, 0, &out),
-				 SESH_ERR_INVALID_KEY);
+		                 SESH_ERR_INVALID_KEY);
 
 		/* Someone else's scalar. */
-		assert_int_equal(pkey_ecdsa_from_raw(t, buf_data(&pt),
-						     buf_len(&pt),
-						     buf_data(&osc),
-						     buf_len(&osc), &out),
-				 SESH_ERR_KEY_MISMATCH);
+		assert_int_equal(
+		    pkey_ecdsa_from_raw(t, buf_data(&pt), buf_len(&pt),
+		                        buf_data(&osc), buf_len(&osc), &out),
+		    SESH_ERR_KEY_MISMATCH);
 		assert_null(out);
 		/* Zero and oversized scalars. */
 		memset(p, 0, sizeof(p));
 		assert_int_equal(pkey_ecdsa_from_raw(t, buf_data(&pt),
-						     buf_len(&pt), p, flen,
-						     &out),
-				 SESH_ERR_INVALID_KEY);
+		                                     buf_len(&pt), p, flen,
+		                                     &out),
+		                 SESH_ERR_INVALID_KEY);
 		p[0] = 1;
 		assert_int_equal(pkey_ecdsa_from_raw(t, buf_data(&pt),
-						     buf_len(&pt), p, flen + 1,
-						     &out),
-				 SESH_ERR_INVALID_KEY);
+		                                     buf_len(&pt), p, flen + 1,
+		                                     &out),
+		                 SESH_ERR_INVALID_KEY);
 		/* The group order itself (all-ones is >= n for each curve). */
 		memset(p, 0xff, flen);
 		if (t == PKEY_ECDSA_P521) {
 			p[0] = 0x01;
 		}
 		assert_int_not_equal(pkey_ecdsa_from_raw(t, buf_data(&pt),
-							 buf_len(&pt), p, flen,
-							 &out),
-				     0);
+		                                         buf_len(&pt), p, flen,
+		                                         &out),
+		                     0);
 		assert_null(out);
 
 		buf_clear(&pt);
@@ -380,23 +380,23 @@ test_ecdsa_rfc6979_verify(void **state)
 	unhex(s, &sig[32], 32);
 	unhex(x, scalar, 32);
 	assert_int_equal(pkey_ecdsa_from_raw(PKEY_ECDSA_P256, point,
-					     sizeof(point), NULL, 0, &k),
-			 0);
-	assert_int_equal(pkey_verify(k, HASH_SHA256,
-				     (const uint8_t *)"sample", 6, sig, 64),
-			 0);
-	assert_int_equal(pkey_verify(k, HASH_SHA256,
-				     (const uint8_t *)"sampLe", 6, sig, 64),
-			 SESH_ERR_BAD_SIGNATURE);
+	                                     sizeof(point), NULL, 0, &k),
+	                 0);
+	assert_int_equal(
+	    pkey_verify(k, HASH_SHA256, (const uint8_t *)"sample", 6, sig, 64),
+	    0);
+	assert_int_equal(
+	    pkey_verify(k, HASH_SHA256, (const uint8_t *)"sampLe", 6, sig, 64),
+	    SESH_ERR_BAD_SIGNATURE);
 	sig[63] ^= 0x80;
-	assert_int_equal(pkey_verify(k, HASH_SHA256,
-				     (const uint8_t *)"sample", 6, sig, 64),
-			 SESH_ERR_BAD_SIGNATURE);
+	assert_int_equal(
+	    pkey_verify(k, HASH_SHA256, (const uint8_t *)"sample", 6, sig, 64),
+	    SESH_ERR_BAD_SIGNATURE);
 	/* The published private key gives the published public key. */
 	assert_int_equal(pkey_ecdsa_from_raw(PKEY_ECDSA_P256, point,
-					     sizeof(point), scalar,
-					     sizeof(scalar), &kp),
-			 0);
+	                                     sizeof(point), scalar,
+	                                     sizeof(scalar), &kp),
+	                 0);
 	buf_init(&b, 0);
 	assert_int_equal(pkey_ecdsa_scalar(kp, &b), 0);
 	assert_int_equal(buf_len(&b), 32);
@@ -448,31 +448,31 @@ rsa_check_key(unsigned int bits)
 	assert_int_equal(buf_len(&s256), modlen);
 	assert_int_equal(buf_len(&s512), modlen);
 	assert_int_equal(pkey_sign(k, HASH_SHA1, msg, sizeof(msg), &s256),
-			 SESH_ERR_INVALID_ARGUMENT);
+	                 SESH_ERR_INVALID_ARGUMENT);
 	assert_int_equal(pkey_verify(k, HASH_SHA256, msg, sizeof(msg),
-				     buf_data(&s256), buf_len(&s256)),
-			 0);
+	                             buf_data(&s256), buf_len(&s256)),
+	                 0);
 	assert_int_equal(pkey_verify(k, HASH_SHA512, msg, sizeof(msg),
-				     buf_data(&s512), buf_len(&s512)),
-			 0);
+	                             buf_data(&s512), buf_len(&s512)),
+	                 0);
 	/* Wrong hash, tampered message, tampered signature. */
 	assert_int_equal(pkey_verify(k, HASH_SHA512, msg, sizeof(msg),
-				     buf_data(&s256), buf_len(&s256)),
-			 SESH_ERR_BAD_SIGNATURE);
+	                             buf_data(&s256), buf_len(&s256)),
+	                 SESH_ERR_BAD_SIGNATURE);
 	assert_int_equal(pkey_verify(k, HASH_SHA1, msg, sizeof(msg),
-				     buf_data(&s256), buf_len(&s256)),
-			 SESH_ERR_BAD_SIGNATURE);
+	                             buf_data(&s256), buf_len(&s256)),
+	                 SESH_ERR_BAD_SIGNATURE);
 	assert_int_equal(pkey_verify(k, HASH_SHA256, msg, sizeof(msg) - 1,
-				     buf_data(&s256), buf_len(&s256)),
-			 SESH_ERR_BAD_SIGNATURE);
+	                             buf_data(&s256), buf_len(&s256)),
+	                 SESH_ERR_BAD_SIGNATURE);
 	memcpy(tmp, buf_data(&s256), modlen);
 	tmp[modlen / 2] ^= 0x10;
 	assert_int_equal(
 	    pkey_verify(k, HASH_SHA256, msg, sizeof(msg), tmp, modlen),
 	    SESH_ERR_BAD_SIGNATURE);
 	assert_int_equal(pkey_verify(k, HASH_SHA256, msg, sizeof(msg),
-				     buf_data(&s256), modlen + 0),
-			 0);
+	                             buf_data(&s256), modlen + 0),
+	                 0);
 
 	/* Parts round trip. */
 	get_part(k, PKEY_RSA_N, &parts[0]);
@@ -493,7 +493,7 @@ rsa_check_key(unsigned int bits)
 	assert_false(pkey_has_private(pub));
 	assert_true(pkey_public_equal(k, pub));
 	assert_int_equal(pkey_rsa_part(pub, PKEY_RSA_D, &parts[2]),
-			 SESH_ERR_INVALID_ARGUMENT);
+	                 SESH_ERR_INVALID_ARGUMENT);
 	rp.d = buf_data(&parts[2]);
 	rp.d_len = buf_len(&parts[2]);
 	rp.iqmp = buf_data(&parts[3]);
@@ -507,10 +507,10 @@ rsa_check_key(unsigned int bits)
 	assert_true(pkey_public_equal(k, k2));
 	buf_reset(&s256);
 	assert_int_equal(pkey_sign(k2, HASH_SHA256, msg, sizeof(msg), &s256),
-			 0);
+	                 0);
 	assert_int_equal(pkey_verify(pub, HASH_SHA256, msg, sizeof(msg),
-				     buf_data(&s256), buf_len(&s256)),
-			 0);
+	                             buf_data(&s256), buf_len(&s256)),
+	                 0);
 
 	/* Inconsistent parts: each one changed in turn. */
 	for (i = 2; i < 6; i++) {
@@ -524,7 +524,7 @@ rsa_check_key(unsigned int bits)
 		/* d, p, q: the private half no longer fits n and e; iqmp:
 		 * not the inverse of q. */
 		assert_int_equal(ret, i == 3 ? SESH_ERR_INVALID_KEY
-					     : SESH_ERR_KEY_MISMATCH);
+		                             : SESH_ERR_KEY_MISMATCH);
 		assert_null(bad);
 		bump(p, n, -delta);
 	}
@@ -537,7 +537,7 @@ rsa_check_key(unsigned int bits)
 	/* Missing components. */
 	rp.q = NULL;
 	assert_int_equal(pkey_rsa_from_parts(&rp, &bad),
-			 SESH_ERR_INVALID_ARGUMENT);
+	                 SESH_ERR_INVALID_ARGUMENT);
 	/* Even exponent. */
 	memset(&rp, 0, sizeof(rp));
 	rp.n = buf_data(&parts[0]);
@@ -586,9 +586,9 @@ test_rsa_odd_size(void **state)
 	assert_int_equal(pkey_bits(k), 1028);
 	pkey_free(k);
 	assert_int_equal(pkey_generate(PKEY_RSA, 1016, &k),
-			 SESH_ERR_KEY_LENGTH);
+	                 SESH_ERR_KEY_LENGTH);
 	assert_int_equal(pkey_generate(PKEY_RSA, 16392, &k),
-			 SESH_ERR_KEY_LENGTH);
+	                 SESH_ERR_KEY_LENGTH);
 	assert_null(k);
 }
 
@@ -607,9 +607,8 @@ test_rsa_short_signature(void **state)
 	buf_init(&s, 0);
 	for (i = 0; i < 8192 && !found; i++) {
 		buf_reset(&s);
-		assert_int_equal(pkey_sign(k, HASH_SHA256, (uint8_t *)&i,
-					   sizeof(i), &s),
-				 0);
+		assert_int_equal(
+		    pkey_sign(k, HASH_SHA256, (uint8_t *)&i, sizeof(i), &s), 0);
 		assert_int_equal(buf_len(&s), 128);
 		if (buf_data(&s)[0] == 0) {
 			struct rd r;
@@ -620,9 +619,9 @@ test_rsa_short_signature(void **state)
 			assert_int_equal(rd_skip(&r, 1), 0);
 			tail = rd_ptr(&r);
 			assert_int_equal(pkey_verify(k, HASH_SHA256,
-						     (uint8_t *)&i, sizeof(i),
-						     tail, rd_left(&r)),
-					 0);
+			                             (uint8_t *)&i, sizeof(i),
+			                             tail, rd_left(&r)),
+			                 0);
 		}
 	}
 	assert_true(found);
@@ -648,7 +647,7 @@ to_pem(const struct pkey *k, enum pkey_pem_format fmt, const char *pass,
 
 static void
 pem_round_trip(const struct pkey *k, enum pkey_pem_format fmt,
-	       const char *expect_header)
+               const char *expect_header)
 {
 	struct pkey *k2 = NULL;
 	size_t len;
@@ -665,8 +664,8 @@ pem_round_trip(const struct pkey *k, enum pkey_pem_format fmt,
 		/* A public key is not a private key. */
 		struct pkey *k3 = NULL;
 
-		assert_int_not_equal(
-		    pkey_from_pem_private(pem, len, "x", &k3), 0);
+		assert_int_not_equal(pkey_from_pem_private(pem, len, "x", &k3),
+		                     0);
 		assert_null(k3);
 	}
 	assert_int_equal(pkey_get_type(k2), pkey_get_type(k));
@@ -678,9 +677,9 @@ pem_round_trip(const struct pkey *k, enum pkey_pem_format fmt,
 static void
 test_pem_round_trips(void **state)
 {
-	static const enum pkey_type types[] = {
-	    PKEY_ED25519, PKEY_ECDSA_P256, PKEY_ECDSA_P384, PKEY_ECDSA_P521,
-	    PKEY_RSA};
+	static const enum pkey_type types[] = {PKEY_ED25519, PKEY_ECDSA_P256,
+	                                       PKEY_ECDSA_P384, PKEY_ECDSA_P521,
+	                                       PKEY_RSA};
 	static const char *trad[] = {
 	    "BEGIN PRIVATE KEY", "BEGIN EC PRIVATE KEY", "BEGIN EC PRIVATE KEY",
 	    "BEGIN EC PRIVATE KEY", "BEGIN RSA PRIVATE KEY"};
@@ -692,16 +691,17 @@ test_pem_round_trips(void **state)
 		struct buf b;
 
 		assert_int_equal(pkey_generate(types[i],
-					       types[i] == PKEY_RSA ? 1024 : 0,
-					       &k),
-				 0);
-		pem_round_trip(k, PKEY_PEM_PKCS8, "-----BEGIN PRIVATE KEY-----");
+		                               types[i] == PKEY_RSA ? 1024 : 0,
+		                               &k),
+		                 0);
+		pem_round_trip(k, PKEY_PEM_PKCS8,
+		               "-----BEGIN PRIVATE KEY-----");
 		pem_round_trip(k, PKEY_PEM_TRAD, trad[i]);
 		pem_round_trip(k, PKEY_PEM_SPKI, "-----BEGIN PUBLIC KEY-----");
 		buf_init(&b, 0);
 		if (types[i] == PKEY_RSA) {
 			pem_round_trip(k, PKEY_PEM_PKCS1,
-				       "-----BEGIN RSA PUBLIC KEY-----");
+			               "-----BEGIN RSA PUBLIC KEY-----");
 		} else {
 			assert_int_equal(
 			    pkey_to_pem(k, PKEY_PEM_PKCS1, NULL, &b),
@@ -710,8 +710,9 @@ test_pem_round_trips(void **state)
 		/* Private formats need the private half. */
 		assert_int_equal(pkey_public_copy(k, &pub), 0);
 		assert_int_equal(pkey_to_pem(pub, PKEY_PEM_PKCS8, NULL, &b),
-				 SESH_ERR_INVALID_ARGUMENT);
-		pem_round_trip(pub, PKEY_PEM_SPKI, "-----BEGIN PUBLIC KEY-----");
+		                 SESH_ERR_INVALID_ARGUMENT);
+		pem_round_trip(pub, PKEY_PEM_SPKI,
+		               "-----BEGIN PUBLIC KEY-----");
 		buf_clear(&b);
 		pkey_free(pub);
 		pkey_free(k);
@@ -720,7 +721,7 @@ test_pem_round_trips(void **state)
 
 static void
 check_encrypted(const struct pkey *k, enum pkey_pem_format fmt,
-		const char *marker)
+                const char *marker)
 {
 	struct pkey *k2 = NULL;
 	size_t len;
@@ -728,17 +729,17 @@ check_encrypted(const struct pkey *k, enum pkey_pem_format fmt,
 
 	assert_non_null(strstr(pem, marker));
 	assert_int_equal(pkey_from_pem_private(pem, len, "correct horse", &k2),
-			 0);
+	                 0);
 	assert_true(pkey_public_equal(k, k2));
 	pkey_free(k2);
 	k2 = (struct pkey *)1;
 	assert_int_equal(pkey_from_pem_private(pem, len, "wrong horse", &k2),
-			 SESH_ERR_WRONG_PASSPHRASE);
+	                 SESH_ERR_WRONG_PASSPHRASE);
 	assert_null(k2);
 	assert_int_equal(pkey_from_pem_private(pem, len, NULL, &k2),
-			 SESH_ERR_PASSPHRASE_NEEDED);
+	                 SESH_ERR_PASSPHRASE_NEEDED);
 	assert_int_equal(pkey_from_pem_private(pem, len, "", &k2),
-			 SESH_ERR_WRONG_PASSPHRASE);
+	                 SESH_ERR_WRONG_PASSPHRASE);
 	free(pem);
 }
 
@@ -792,27 +793,26 @@ static void
 test_pem_unsupported(void **state)
 {
 	static const char garbage[] = "-----BEGIN PRIVATE KEY-----\n"
-				      "bm90IGEga2V5\n"
-				      "-----END PRIVATE KEY-----\n";
+	                              "bm90IGEga2V5\n"
+	                              "-----END PRIVATE KEY-----\n";
 	static const char openssh[] = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
-				      "b3BlbnNzaC1rZXktdjEAAAAA\n"
-				      "-----END OPENSSH PRIVATE KEY-----\n";
+	                              "b3BlbnNzaC1rZXktdjEAAAAA\n"
+	                              "-----END OPENSSH PRIVATE KEY-----\n";
 	struct pkey *k = NULL;
 
 	(void)state;
-	assert_int_equal(pkey_from_pem_private(pem_x25519, strlen(pem_x25519),
-					       NULL, &k),
-			 SESH_ERR_KEY_TYPE_UNKNOWN);
-	assert_int_equal(pkey_from_pem_private(pem_ed448, strlen(pem_ed448),
-					       NULL, &k),
-			 SESH_ERR_KEY_TYPE_UNKNOWN);
+	assert_int_equal(
+	    pkey_from_pem_private(pem_x25519, strlen(pem_x25519), NULL, &k),
+	    SESH_ERR_KEY_TYPE_UNKNOWN);
+	assert_int_equal(
+	    pkey_from_pem_private(pem_ed448, strlen(pem_ed448), NULL, &k),
+	    SESH_ERR_KEY_TYPE_UNKNOWN);
 	assert_int_equal(pkey_from_pem_private(pem_secp256k1,
-					       strlen(pem_secp256k1), NULL,
-					       &k),
-			 SESH_ERR_KEY_TYPE_UNKNOWN);
-	assert_int_equal(pkey_from_pem_private(pem_rsa512, strlen(pem_rsa512),
-					       NULL, &k),
-			 SESH_ERR_KEY_LENGTH);
+	                                       strlen(pem_secp256k1), NULL, &k),
+	                 SESH_ERR_KEY_TYPE_UNKNOWN);
+	assert_int_equal(
+	    pkey_from_pem_private(pem_rsa512, strlen(pem_rsa512), NULL, &k),
+	    SESH_ERR_KEY_LENGTH);
 	assert_int_equal(
 	    pkey_from_pem_private(garbage, strlen(garbage), NULL, &k),
 	    SESH_ERR_INVALID_FORMAT);
@@ -820,9 +820,9 @@ test_pem_unsupported(void **state)
 	    pkey_from_pem_private(openssh, strlen(openssh), NULL, &k),
 	    SESH_ERR_INVALID_FORMAT);
 	assert_int_equal(pkey_from_pem_private("", 0, NULL, &k),
-			 SESH_ERR_INVALID_FORMAT);
+	                 SESH_ERR_INVALID_FORMAT);
 	assert_int_equal(pkey_from_pem_public(garbage, strlen(garbage), &k),
-			 SESH_ERR_INVALID_FORMAT);
+	                 SESH_ERR_INVALID_FORMAT);
 	assert_null(k);
 }
 
@@ -834,8 +834,8 @@ test_pem_unsupported(void **state)
  * but a crash or leak is fine, as long as most flips are caught.
  */
 static void
-sweep(const struct pkey *k, const char *pem, size_t len, bool priv,
-      bool flips, bool strict)
+sweep(const struct pkey *k, const char *pem, size_t len, bool priv, bool flips,
+      bool strict)
 {
 	char *copy = malloc(len + 1);
 	size_t i, ok_flips = 0;
@@ -844,7 +844,7 @@ sweep(const struct pkey *k, const char *pem, size_t len, bool priv,
 	for (i = 0; i + 1 < len; i++) {
 		struct pkey *k2 = NULL;
 		int ret = priv ? pkey_from_pem_private(pem, i, NULL, &k2)
-			       : pkey_from_pem_public(pem, i, &k2);
+		               : pkey_from_pem_public(pem, i, &k2);
 
 		assert_int_not_equal(ret, 0);
 		assert_null(k2);
@@ -856,7 +856,7 @@ sweep(const struct pkey *k, const char *pem, size_t len, bool priv,
 		memcpy(copy, pem, len);
 		copy[i / 8] = (char)(copy[i / 8] ^ (1 << (i % 8)));
 		ret = priv ? pkey_from_pem_private(copy, len, NULL, &k2)
-			   : pkey_from_pem_public(copy, len, &k2);
+		           : pkey_from_pem_public(copy, len, &k2);
 		if (ret == 0) {
 			assert_true(!strict || pkey_public_equal(k, k2));
 			ok_flips++;
