@@ -155,8 +155,8 @@ buf_put_bool(struct buf *b, bool v)
 int
 buf_put_u32(struct buf *b, uint32_t v)
 {
-	uint8_t x[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16),
-			 (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t x[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16),
+	                (uint8_t)(v >> 8), (uint8_t)v};
 
 	return buf_put(b, x, sizeof(x));
 }
@@ -543,8 +543,8 @@ rd_end(const struct rd *r)
 }
 
 bool
-namelist_next(const uint8_t *list, size_t n, size_t *pos,
-	      const uint8_t **name, size_t *name_len)
+namelist_next(const uint8_t *list, size_t n, size_t *pos, const uint8_t **name,
+              size_t *name_len)
 {
 	size_t start = *pos, end;
 

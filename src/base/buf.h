@@ -148,6 +148,6 @@ bool namelist_has(const uint8_t *list, size_t n, const char *name);
 /* Iterates: *pos starts at 0; yields each name as a view; returns false at
  * the end. */
 bool namelist_next(const uint8_t *list, size_t n, size_t *pos,
-		   const uint8_t **name, size_t *name_len);
+                   const uint8_t **name, size_t *name_len);
 
 #endif

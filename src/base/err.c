@@ -10,8 +10,8 @@ struct err_info {
 };
 
 static const struct err_info err_infos[] = {
-#define SESH_ERR_INFO_(name, msg, reason) { "SESH_ERR_" #name, msg, reason },
-	SESH_ERR_TABLE(SESH_ERR_INFO_)
+#define SESH_ERR_INFO_(name, msg, reason) {"SESH_ERR_" #name, msg, reason},
+    SESH_ERR_TABLE(SESH_ERR_INFO_)
 #undef SESH_ERR_INFO_
 };
 

@@ -23,9 +23,9 @@ enum log_level log_get_level(void);
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-#define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_error(...)   log_msg(LOG_LVL_ERROR, __VA_ARGS__)
+#define log_info(...)    log_msg(LOG_LVL_INFO, __VA_ARGS__)
 #define log_verbose(...) log_msg(LOG_LVL_VERBOSE, __VA_ARGS__)
-#define log_debug(...) log_msg(LOG_LVL_DEBUG1, __VA_ARGS__)
+#define log_debug(...)   log_msg(LOG_LVL_DEBUG1, __VA_ARGS__)
 
 #endif

@@ -44,14 +44,14 @@ const struct cipher_alg *cipher_by_name_n(const char *name, size_t n);
 
 struct cipher_ctx;
 /* key: alg->key_len bytes, iv: alg->iv_len bytes. */
-int cipher_new(const struct cipher_alg *alg, bool encrypt,
-	       const uint8_t *key, const uint8_t *iv, struct cipher_ctx **out);
+int cipher_new(const struct cipher_alg *alg, bool encrypt, const uint8_t *key,
+               const uint8_t *iv, struct cipher_ctx **out);
 void cipher_free(struct cipher_ctx *c);
 const struct cipher_alg *cipher_alg(const struct cipher_ctx *c);
 
 /* CTR/NONE only: en/decrypts n bytes (dst may equal src). */
 int cipher_crypt(struct cipher_ctx *c, uint8_t *dst, const uint8_t *src,
-		 size_t n);
+                 size_t n);
 
 /*
  * AEAD only. Encrypts pkt[0..len) in place, where pkt[0..4) is the packet
@@ -59,20 +59,20 @@ int cipher_crypt(struct cipher_ctx *c, uint8_t *dst, const uint8_t *src,
  * with K_1. Writes alg->tag_len bytes to tag. seqnr is the packet's
  * sequence number (used by chacha20-poly1305; GCM uses its own counter).
  */
-int cipher_seal(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt,
-		size_t len, uint8_t *tag);
+int cipher_seal(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt, size_t len,
+                uint8_t *tag);
 /*
  * AEAD only. Recovers the packet length from the first 4 bytes received
  * (decrypting it for chacha20-poly1305) without changing them.
  */
 int cipher_open_length(struct cipher_ctx *c, uint32_t seqnr,
-		       const uint8_t in[4], uint32_t *len);
+                       const uint8_t in[4], uint32_t *len);
 /*
  * AEAD only. Checks tag over pkt[0..len) (length included) and decrypts
  * in place; on SESH_ERR_MAC_INVALID nothing is decrypted.
  */
-int cipher_open(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt,
-		size_t len, const uint8_t *tag);
+int cipher_open(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt, size_t len,
+                const uint8_t *tag);
 
 /*
  * aes*-gcm@openssh.com outside the packet layer (openssh-key-v1 private
@@ -83,7 +83,7 @@ int cipher_open(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt,
  * mismatch; buf is then left as it was given) or SESH_ERR_CRYPTO.
  */
 int cipher_gcm_once(const struct cipher_alg *alg, bool encrypt,
-		    const uint8_t *key, const uint8_t *iv, uint8_t *buf,
-		    size_t n, uint8_t *tag);
+                    const uint8_t *key, const uint8_t *iv, uint8_t *buf,
+                    size_t n, uint8_t *tag);
 
 #endif

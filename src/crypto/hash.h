@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 enum hash_alg {
-	HASH_MD5,    /* fingerprints only */
-	HASH_SHA1,   /* ssh-rsa verify, hashed known_hosts only */
+	HASH_MD5,  /* fingerprints only */
+	HASH_SHA1, /* ssh-rsa verify, hashed known_hosts only */
 	HASH_SHA256,
 	HASH_SHA384,
 	HASH_SHA512,
@@ -38,13 +38,13 @@ int hash_reset(struct hash_ctx *h);
 void hash_free(struct hash_ctx *h);
 
 /* One-shot HMAC; out holds hash_len(alg) bytes. */
-int hmac_digest(enum hash_alg alg, const void *key, size_t klen,
-		const void *p, size_t n, uint8_t *out);
+int hmac_digest(enum hash_alg alg, const void *key, size_t klen, const void *p,
+                size_t n, uint8_t *out);
 
 /* Reusable HMAC context (the key is kept, wiped on free). */
 struct hmac_ctx;
 int hmac_new(enum hash_alg alg, const void *key, size_t klen,
-	     struct hmac_ctx **out);
+             struct hmac_ctx **out);
 /* Starts a new MAC computation with the same key. */
 int hmac_init(struct hmac_ctx *h);
 int hmac_update(struct hmac_ctx *h, const void *p, size_t n);

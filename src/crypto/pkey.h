@@ -37,9 +37,9 @@ enum pkey_type {
 	PKEY_RSA,
 };
 
-#define PKEY_RSA_MIN_BITS 1024
-#define PKEY_RSA_MAX_BITS 16384
-#define PKEY_ED25519_LEN 32
+#define PKEY_RSA_MIN_BITS    1024
+#define PKEY_RSA_MAX_BITS    16384
+#define PKEY_ED25519_LEN     32
 #define PKEY_ED25519_SIG_LEN 64
 
 struct pkey;
@@ -65,7 +65,7 @@ int pkey_public_copy(const struct pkey *k, struct pkey **out);
 /* Ed25519: pub is 32 bytes; seed (32 bytes) NULL for a public key. If both
  * are given the seed's public key must equal pub (SESH_ERR_KEY_MISMATCH). */
 int pkey_ed25519_from_raw(const uint8_t *pub, const uint8_t *seed,
-			  struct pkey **out);
+                          struct pkey **out);
 /* Writes 32-byte pub (if non-NULL) and seed (if non-NULL; needs private). */
 int pkey_ed25519_to_raw(const struct pkey *k, uint8_t *pub, uint8_t *seed);
 
@@ -73,8 +73,8 @@ int pkey_ed25519_to_raw(const struct pkey *k, uint8_t *pub, uint8_t *seed);
  * on the curve; scalar (big-endian, may be NULL/0 for public) must give
  * the point. */
 int pkey_ecdsa_from_raw(enum pkey_type type, const uint8_t *point,
-			size_t point_len, const uint8_t *scalar,
-			size_t scalar_len, struct pkey **out);
+                        size_t point_len, const uint8_t *scalar,
+                        size_t scalar_len, struct pkey **out);
 /* Appends the uncompressed point to out. */
 int pkey_ecdsa_point(const struct pkey *k, struct buf *out);
 /* Appends the private scalar (big-endian, minimal) to out (marks it
@@ -92,8 +92,7 @@ struct pkey_rsa_parts {
  * (iqmp*q != 1 mod p) is SESH_ERR_INVALID_KEY; p*q != n or e*d != 1 mod
  * (p-1), (q-1) is SESH_ERR_KEY_MISMATCH; d given without iqmp/p/q is
  * SESH_ERR_INVALID_ARGUMENT. */
-int pkey_rsa_from_parts(const struct pkey_rsa_parts *parts,
-			struct pkey **out);
+int pkey_rsa_from_parts(const struct pkey_rsa_parts *parts, struct pkey **out);
 enum pkey_rsa_part {
 	PKEY_RSA_N,
 	PKEY_RSA_E,
@@ -105,7 +104,7 @@ enum pkey_rsa_part {
 /* Appends one component (big-endian, minimal) to out; private parts mark
  * out secret. */
 int pkey_rsa_part(const struct pkey *k, enum pkey_rsa_part part,
-		  struct buf *out);
+                  struct buf *out);
 
 /*
  * Signs data. hash: for RSA HASH_SHA256 or HASH_SHA512 (HASH_SHA1 is
@@ -113,12 +112,11 @@ int pkey_rsa_part(const struct pkey *k, enum pkey_rsa_part part,
  * required; ignored for Ed25519. Appends the raw signature to out.
  */
 int pkey_sign(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
-	      size_t n, struct buf *out);
+              size_t n, struct buf *out);
 /* Verifies; HASH_SHA1 accepted for RSA (ssh-rsa verify only). Returns 0
  * or SESH_ERR_BAD_SIGNATURE. */
-int pkey_verify(const struct pkey *k, enum hash_alg hash,
-		const uint8_t *data, size_t n, const uint8_t *sig,
-		size_t siglen);
+int pkey_verify(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
+                size_t n, const uint8_t *sig, size_t siglen);
 
 /*
  * Reads a PEM private key: traditional ("BEGIN RSA PRIVATE KEY", "BEGIN EC
@@ -132,17 +130,18 @@ int pkey_verify(const struct pkey *k, enum hash_alg hash,
  * pkey_ecdsa_from_raw / pkey_rsa_from_parts. Longer than
  * SESH_MAX_KEYFILE: SESH_ERR_LIMIT.
  */
-int pkey_from_pem_private(const char *pem, size_t len,
-			  const char *passphrase, struct pkey **out);
+int pkey_from_pem_private(const char *pem, size_t len, const char *passphrase,
+                          struct pkey **out);
 /* Reads a PEM public key: "BEGIN PUBLIC KEY" (SPKI) or "BEGIN RSA PUBLIC
  * KEY" (PKCS#1). */
 int pkey_from_pem_public(const char *pem, size_t len, struct pkey **out);
 
 enum pkey_pem_format {
-	PKEY_PEM_PKCS8,	 /* private: BEGIN [ENCRYPTED] PRIVATE KEY */
-	PKEY_PEM_TRAD,	 /* private: BEGIN RSA/EC PRIVATE KEY (PKCS8 for Ed25519) */
-	PKEY_PEM_SPKI,	 /* public: BEGIN PUBLIC KEY */
-	PKEY_PEM_PKCS1,	 /* public RSA: BEGIN RSA PUBLIC KEY */
+	PKEY_PEM_PKCS8, /* private: BEGIN [ENCRYPTED] PRIVATE KEY */
+	PKEY_PEM_TRAD,  /* private: BEGIN RSA/EC PRIVATE KEY (PKCS8 for Ed25519)
+	                 */
+	PKEY_PEM_SPKI,  /* public: BEGIN PUBLIC KEY */
+	PKEY_PEM_PKCS1, /* public RSA: BEGIN RSA PUBLIC KEY */
 };
 /* Appends PEM text; passphrase (private formats only, may be NULL)
  * encrypts with AES-256-CBC as OpenSSL does. An empty passphrase means
@@ -150,6 +149,6 @@ enum pkey_pem_format {
  * they need the private half, PKEY_PEM_PKCS1 needs RSA
  * (SESH_ERR_INVALID_ARGUMENT otherwise). */
 int pkey_to_pem(const struct pkey *k, enum pkey_pem_format fmt,
-		const char *passphrase, struct buf *out);
+                const char *passphrase, struct buf *out);
 
 #endif

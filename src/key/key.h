@@ -39,7 +39,7 @@ enum key_type {
 struct sshkey {
 	enum key_type type;
 	struct pkey *pk; /* owned */
-	char *comment;	 /* owned, may be NULL */
+	char *comment;   /* owned, may be NULL */
 };
 
 /* "ssh-ed25519", "ecdsa-sha2-nistp256", ..., "ssh-rsa". */
@@ -80,15 +80,15 @@ int key_to_blob(const struct sshkey *k, struct buf *out);
  * "rsa-sha2-256", "rsa-sha2-512", "ssh-rsa" (verify only). NULL alg means
  * the key's default (rsa-sha2-512 for RSA). */
 int key_sign(const struct sshkey *k, const char *alg, const uint8_t *data,
-	     size_t n, struct buf *sig_out);
+             size_t n, struct buf *sig_out);
 /*
  * Verifies an SSH signature blob. If alg is non-NULL the signature's
  * algorithm must equal it (SESH_ERR_SIG_ALG_MISMATCH); the algorithm must
  * suit the key type. allow_sha1: accept "ssh-rsa" signatures.
  */
 int key_verify(const struct sshkey *k, const char *alg, bool allow_sha1,
-	       const uint8_t *sig, size_t siglen, const uint8_t *data,
-	       size_t n);
+               const uint8_t *sig, size_t siglen, const uint8_t *data,
+               size_t n);
 
 /*
  * .pub / authorized_keys key part: "type base64 [comment]". Parses from
@@ -99,14 +99,12 @@ int key_verify(const struct sshkey *k, const char *alg, bool allow_sha1,
  */
 int key_from_pub_line(const char *line, size_t n, struct sshkey **out);
 /* Appends "type base64[ comment]" with no newline. */
-int key_to_pub_line(const struct sshkey *k, bool with_comment,
-		    struct buf *out);
+int key_to_pub_line(const struct sshkey *k, bool with_comment, struct buf *out);
 
 /* Fingerprint "SHA256:base64-unpadded" or "MD5:aa:bb:..." of the blob,
  * NUL-terminated in out (not counted in buf_len). Hash: HASH_SHA256 or
  * HASH_MD5 (HASH_SHA1/SHA384/512 also accepted: "SHA1:..." base64). */
-int key_fingerprint(const struct sshkey *k, enum hash_alg h,
-		    struct buf *out);
+int key_fingerprint(const struct sshkey *k, enum hash_alg h, struct buf *out);
 /* Randomart picture as ssh-keygen -lv prints it (17x9 field, header
  * "+---[ED25519 256]--+", footer "+----[SHA256]-----+"), lines separated
  * by '\n', no trailing newline, NUL-terminated. */

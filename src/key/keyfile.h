@@ -29,13 +29,13 @@
  * SESH_ERR_CIPHER_UNKNOWN, SESH_ERR_KEY_TYPE_UNKNOWN, ... The comment is
  * set from the file (openssh-key-v1) or left NULL (PEM).
  */
-int keyfile_parse_private(const uint8_t *data, size_t n,
-			  const char *passphrase, struct sshkey **out);
+int keyfile_parse_private(const uint8_t *data, size_t n, const char *passphrase,
+                          struct sshkey **out);
 /* Is the file encrypted? Only reads the public header; also returns the
  * public key (openssh-key-v1 carries it in clear) if pub_out non-NULL and
  * the format carries one (else *pub_out = NULL). */
 int keyfile_peek(const uint8_t *data, size_t n, bool *encrypted,
-		 struct sshkey **pub_out);
+                 struct sshkey **pub_out);
 /*
  * Serialises k (with its comment) as openssh-key-v1. passphrase NULL or
  * "" writes cipher "none"/kdf "none"; otherwise aes256-ctr + bcrypt with
@@ -43,11 +43,11 @@ int keyfile_peek(const uint8_t *data, size_t n, bool *encrypted,
  * marked secret.
  */
 int keyfile_serialize_private(const struct sshkey *k, const char *passphrase,
-			      unsigned int rounds, struct buf *out);
+                              unsigned int rounds, struct buf *out);
 
 /* PEM export (ssh-keygen -e/-m PEM|PKCS8 for private keys with -p -m). */
 int keyfile_serialize_pem(const struct sshkey *k, bool pkcs8,
-			  const char *passphrase, struct buf *out);
+                          const char *passphrase, struct buf *out);
 
 /*
  * Public key files: "type base64 comment" lines (.pub), RFC 4716 SSH2
@@ -67,6 +67,6 @@ int keyfile_serialize_rfc4716(const struct sshkey *k, struct buf *out);
  * SESH_ERR_NOMEM or a key_to_blob error.
  */
 int keyfile_serialize_rfc4716_comment(const struct sshkey *k,
-				      const char *comment, struct buf *out);
+                                      const char *comment, struct buf *out);
 
 #endif

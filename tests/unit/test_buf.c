@@ -23,19 +23,19 @@ expect_bytes(const struct buf *b, const uint8_t *want, size_t n)
 static void
 test_mpint_rfc4251(void **state)
 {
-	static const uint8_t v1[] = { 0x09, 0xa3, 0x78, 0xf9,
-				      0xb2, 0xe3, 0x32, 0xa7 };
-	static const uint8_t e1[] = { 0, 0, 0, 8, 0x09, 0xa3, 0x78,
-				      0xf9, 0xb2, 0xe3, 0x32, 0xa7 };
-	static const uint8_t v2[] = { 0x80 };
-	static const uint8_t e2[] = { 0, 0, 0, 2, 0x00, 0x80 };
-	static const uint8_t e0[] = { 0, 0, 0, 0 };
-	static const uint8_t zeros[] = { 0, 0, 0 };
-	static const uint8_t neg1[] = { 0, 0, 0, 2, 0xed, 0xcc };
-	static const uint8_t neg2[] = { 0, 0, 0, 5, 0xff, 0x21, 0x52, 0x41,
-					0x11 };
-	static const uint8_t noncanon1[] = { 0, 0, 0, 2, 0x00, 0x7f };
-	static const uint8_t noncanon2[] = { 0, 0, 0, 1, 0x00 };
+	static const uint8_t v1[] = {0x09, 0xa3, 0x78, 0xf9,
+	                             0xb2, 0xe3, 0x32, 0xa7};
+	static const uint8_t e1[] = {0,    0,    0,    8,    0x09, 0xa3,
+	                             0x78, 0xf9, 0xb2, 0xe3, 0x32, 0xa7};
+	static const uint8_t v2[] = {0x80};
+	static const uint8_t e2[] = {0, 0, 0, 2, 0x00, 0x80};
+	static const uint8_t e0[] = {0, 0, 0, 0};
+	static const uint8_t zeros[] = {0, 0, 0};
+	static const uint8_t neg1[] = {0, 0, 0, 2, 0xed, 0xcc};
+	static const uint8_t neg2[] = {0,    0,    0,    5,   0xff,
+	                               0x21, 0x52, 0x41, 0x11};
+	static const uint8_t noncanon1[] = {0, 0, 0, 2, 0x00, 0x7f};
+	static const uint8_t noncanon2[] = {0, 0, 0, 1, 0x00};
 	struct buf b;
 	struct rd r;
 	const uint8_t *mag;
@@ -88,13 +88,13 @@ test_mpint_rfc4251(void **state)
 static void
 test_scalars_and_lists(void **state)
 {
-	static const uint8_t testing[] = { 0, 0, 0, 7, 't', 'e', 's', 't',
-					   'i', 'n', 'g' };
-	static const uint8_t nl0[] = { 0, 0, 0, 0 };
-	static const uint8_t nl1[] = { 0, 0, 0, 4, 'z', 'l', 'i', 'b' };
-	static const uint8_t nl2[] = { 0, 0, 0, 9, 'z', 'l', 'i', 'b', ',',
-				       'n', 'o', 'n', 'e' };
-	static const uint8_t u32[] = { 0x29, 0xb7, 0xf4, 0xaa };
+	static const uint8_t testing[] = {0,   0,   0,   7,   't', 'e',
+	                                  's', 't', 'i', 'n', 'g'};
+	static const uint8_t nl0[] = {0, 0, 0, 0};
+	static const uint8_t nl1[] = {0, 0, 0, 4, 'z', 'l', 'i', 'b'};
+	static const uint8_t nl2[] = {0,   0,   0,   9,   'z', 'l', 'i',
+	                              'b', ',', 'n', 'o', 'n', 'e'};
+	static const uint8_t u32[] = {0x29, 0xb7, 0xf4, 0xaa};
 	struct buf b;
 	struct rd r;
 	const uint8_t *p;
@@ -146,7 +146,7 @@ test_scalars_and_lists(void **state)
 	assert_int_equal(rd_expect_cstring(&r, "testing"), 0);
 	rd_init(&r, testing, sizeof(testing));
 	assert_int_equal(rd_expect_cstring(&r, "testinG"),
-			 SESH_ERR_INVALID_FORMAT);
+	                 SESH_ERR_INVALID_FORMAT);
 	assert_int_equal(r.off, 0);
 
 	rd_init(&r, nl0, sizeof(nl0));
@@ -166,8 +166,8 @@ test_scalars_and_lists(void **state)
 static void
 test_namelist_invalid(void **state)
 {
-	static const char *bad[] = { ",", "a,", ",a", "a,,b", "a b",
-				     "a\tb", "\x7f" };
+	static const char *bad[] = {",",   "a,",   ",a",  "a,,b",
+	                            "a b", "a\tb", "\x7f"};
 	struct buf b;
 	struct rd r;
 	const uint8_t *p;
@@ -181,7 +181,7 @@ test_namelist_invalid(void **state)
 		assert_int_equal(buf_put_cstring(&b, bad[i]), 0);
 		rd_init(&r, buf_data(&b), buf_len(&b));
 		assert_int_equal(rd_namelist(&r, &p, &n),
-				 SESH_ERR_INVALID_FORMAT);
+		                 SESH_ERR_INVALID_FORMAT);
 		assert_int_equal(r.off, 0);
 	}
 	memset(longname, 'a', sizeof(longname) - 1);
@@ -197,8 +197,8 @@ test_namelist_invalid(void **state)
 static void
 test_truncation_sweep(void **state)
 {
-	static const uint8_t m[] = { 0, 0, 0, 9, 0x00, 0x9a, 0x37, 0x8f,
-				     0x9b, 0x2e, 0x33, 0x2a, 0x77 };
+	static const uint8_t m[] = {0,    0,    0,    9,    0x00, 0x9a, 0x37,
+	                            0x8f, 0x9b, 0x2e, 0x33, 0x2a, 0x77};
 	struct buf b;
 	struct rd r;
 	const uint8_t *p;
@@ -235,7 +235,7 @@ test_truncation_sweep(void **state)
 		assert_int_equal(rd_u64(&r, &v64), SESH_ERR_TRUNCATED);
 	}
 	rd_init(&r, m, 0);
-	assert_int_equal(rd_bool(&r, &(bool){ false }), SESH_ERR_TRUNCATED);
+	assert_int_equal(rd_bool(&r, &(bool){false}), SESH_ERR_TRUNCATED);
 	assert_int_equal(rd_expect_u8(&r, 0), SESH_ERR_TRUNCATED);
 	buf_clear(&b);
 }
@@ -243,8 +243,8 @@ test_truncation_sweep(void **state)
 static void
 test_nested_and_end(void **state)
 {
-	static const uint8_t want[] = { 0, 0, 0, 13, 0, 0, 0, 1, 'a',
-					0, 0, 0, 4, 0, 0, 0, 0, 0xff };
+	static const uint8_t want[] = {0, 0, 0, 13, 0, 0, 0, 1, 'a',
+	                               0, 0, 0, 4,  0, 0, 0, 0, 0xff};
 	struct buf b;
 	struct rd r, sub, sub2;
 	const uint8_t *p;
@@ -317,7 +317,7 @@ test_cap_and_secret(void **state)
 static void
 test_string_limit(void **state)
 {
-	static const uint8_t huge[] = { 0xff, 0xff, 0xff, 0xff, 'x' };
+	static const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, 'x'};
 	struct rd r;
 	const uint8_t *p;
 	size_t n;
@@ -326,7 +326,7 @@ test_string_limit(void **state)
 	rd_init(&r, huge, sizeof(huge));
 	assert_int_equal(rd_string(&r, &p, &n), SESH_ERR_LIMIT);
 	assert_int_equal(rd_string_max(&r, 0xffffffffu, &p, &n),
-			 SESH_ERR_TRUNCATED);
+	                 SESH_ERR_TRUNCATED);
 	assert_int_equal(r.off, 0);
 }
 
@@ -335,14 +335,14 @@ test_err_table(void **state)
 {
 	(void)state;
 	assert_string_equal(sesh_err_name(SESH_ERR_TRUNCATED),
-			    "SESH_ERR_TRUNCATED");
+	                    "SESH_ERR_TRUNCATED");
 	assert_string_equal(sesh_err_str(0), "success");
 	assert_string_equal(sesh_err_str(SESH_ERR_MAC_INVALID),
-			    "message authentication code incorrect");
+	                    "message authentication code incorrect");
 	assert_int_equal(sesh_err_disconnect_reason(SESH_ERR_MAC_INVALID),
-			 SSH_DISCONNECT_MAC_ERROR);
+	                 SSH_DISCONNECT_MAC_ERROR);
 	assert_int_equal(sesh_err_disconnect_reason(SESH_ERR_KEX_DEGENERATE),
-			 SSH_DISCONNECT_KEY_EXCHANGE_FAILED);
+	                 SSH_DISCONNECT_KEY_EXCHANGE_FAILED);
 	assert_string_equal(sesh_err_str(12345), "unknown error");
 	assert_string_equal(sesh_err_str(SESH_ERR_FIRST_), "unknown error");
 }
@@ -351,14 +351,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mpint_rfc4251),
-		cmocka_unit_test(test_scalars_and_lists),
-		cmocka_unit_test(test_namelist_invalid),
-		cmocka_unit_test(test_truncation_sweep),
-		cmocka_unit_test(test_nested_and_end),
-		cmocka_unit_test(test_cap_and_secret),
-		cmocka_unit_test(test_string_limit),
-		cmocka_unit_test(test_err_table),
+	    cmocka_unit_test(test_mpint_rfc4251),
+	    cmocka_unit_test(test_scalars_and_lists),
+	    cmocka_unit_test(test_namelist_invalid),
+	    cmocka_unit_test(test_truncation_sweep),
+	    cmocka_unit_test(test_nested_and_end),
+	    cmocka_unit_test(test_cap_and_secret),
+	    cmocka_unit_test(test_string_limit),
+	    cmocka_unit_test(test_err_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
