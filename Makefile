@@ -56,7 +56,11 @@ install: build
 	cmake --install $(BUILD) --prefix $(DESTDIR)$(PREFIX)
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/sesh-keygen
+	@if [ -f $(BUILD)/install_manifest.txt ]; then \
+		xargs rm -fv < $(BUILD)/install_manifest.txt; \
+	else \
+		rm -fv $(DESTDIR)$(PREFIX)/bin/sesh-keygen; \
+	fi
 
 bench: build
 	@if [ -x bench/run.sh ]; then bench/run.sh $(BUILD); \

@@ -73,9 +73,11 @@ keyfile_is_ws(uint8_t c)
 }
 
 /*
- * Finds the body between begin and end markers: begin must come first
- * (after optional whitespace), only whitespace may follow end. Gives the
- * body as a view.
+ * Finds the body between begin and end markers and gives it as a view.
+ * Only whitespace may precede begin (OpenSSH allows nothing there). The
+ * body ends at the first end marker; the rest of that line may hold only
+ * blanks or a CR, and every later line is ignored, as OpenSSH does (it
+ * reads up to its END line). A file without an end marker is refused.
  */
 static int
 armor_body(const uint8_t *data, size_t n, const char *begin, const char *end,
@@ -96,8 +98,8 @@ armor_body(const uint8_t *data, size_t n, const char *begin, const char *end,
 		return SESH_ERR_INVALID_FORMAT;
 	}
 	eoff += boff;
-	for (i = eoff + el; i < n; i++) {
-		if (!keyfile_is_ws(data[i])) {
+	for (i = eoff + el; i < n && data[i] != '\n'; i++) {
+		if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r') {
 			return SESH_ERR_INVALID_FORMAT;
 		}
 	}

@@ -6,7 +6,8 @@
  * PEM and PKCS#8, passphrase errors, serialize/parse round trips (and
  * ssh-keygen reading our files when installed), public files (.pub, RFC
  * 4716, SPKI, PKCS#1), RFC 4716 export byte-exact against ssh-keygen -e,
- * truncation and bit-flip sweeps.
+ * armor layout tolerance (text after the END line), truncation and bit-flip
+ * sweeps.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -192,6 +193,142 @@ test_peek_plain(void **state)
 	assert_int_equal(keyfile_peek(d, n, &enc, NULL), 0);
 	assert_false(enc);
 	free(d);
+}
+
+/* Parses text (NUL-terminated) as a private key file; returns the error,
+ * or 0 having checked that the key equals want. */
+static int
+parse_text_as(const char *text, const char *pass, const struct sshkey *want)
+{
+	struct sshkey *k = NULL;
+	int ret;
+
+	ret = keyfile_parse_private((const uint8_t *)text, strlen(text), pass,
+	                            &k);
+	if (ret != 0) {
+		assert_null(k);
+		return ret;
+	}
+	assert_true(key_has_private(k));
+	assert_true(key_equal_public(k, want));
+	key_free(k);
+	return 0;
+}
+
+/* Builds prefix + file with its END line replaced by end_line + suffix. */
+static char *
+relayout(const char *file, const char *prefix, const char *end_line,
+         const char *suffix)
+{
+	static const char end[] = "-----END OPENSSH PRIVATE KEY-----\n";
+	const char *e = strstr(file, end);
+	size_t len;
+	char *s;
+
+	assert_non_null(e);
+	len = strlen(prefix) + (size_t)(e - file) + strlen(end_line) +
+	      strlen(suffix) + 1;
+	s = malloc(len);
+	assert_non_null(s);
+	snprintf(s, len, "%s%.*s%s%s", prefix, (int)(e - file), file, end_line,
+	         suffix);
+	return s;
+}
+
+/*
+ * Armor layout like OpenSSH's reader: it reads up to the END line and
+ * ignores whatever follows (text, binary, a second key); it needs BEGIN
+ * at the very start and an END line. We also allow leading whitespace,
+ * blanks or a CR after the END marker and no final newline; text before
+ * BEGIN, other text on the END line and a missing END line are refused.
+ */
+static void
+test_v1_armor_layout(void **state)
+{
+	static const char endl[] = "-----END OPENSSH PRIVATE KEY-----\n";
+	static const struct {
+		const char *prefix, *end_line, *suffix;
+		int want;
+	} cases[] = {
+	    {"", endl, "", 0},
+	    {"", endl, "not part of the key\n", 0},
+	    {"", endl, "\n\n", 0},
+	    {"", endl, "x", 0},
+	    {"", endl, "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n", 0},
+	    {"", endl, "\x01\x02\xff binary\n", 0},
+	    {"", "-----END OPENSSH PRIVATE KEY-----", "", 0},
+	    {"", "-----END OPENSSH PRIVATE KEY----- \t\r\n", "junk\n", 0},
+	    {"", "-----END OPENSSH PRIVATE KEY-----\r\n", "junk\r\n", 0},
+	    {"\n \n", endl, "trailing\n", 0},
+	    {"", "-----END OPENSSH PRIVATE KEY-----x\n", "",
+	     SESH_ERR_INVALID_FORMAT},
+	    {"", "-----END OPENSSH PRIVATE KEY----- x\n", "",
+	     SESH_ERR_INVALID_FORMAT},
+	    {"", "-----END OPENSSH PRIVATE KEY-----\v\n", "",
+	     SESH_ERR_INVALID_FORMAT},
+	    {"", "", "", SESH_ERR_INVALID_FORMAT},
+	    {"", "", "not part of the key\n", SESH_ERR_INVALID_FORMAT},
+	    {"", "-----END OPENSSH PRIVATE KEY----\n", "text\n",
+	     SESH_ERR_INVALID_FORMAT},
+	    {"", "-----END OPENSSH PRIVATE KEY", "", SESH_ERR_INVALID_FORMAT},
+	    {"a note\n", endl, "", SESH_ERR_INVALID_FORMAT},
+	};
+	struct sshkey *plain, *enc, *p = NULL;
+	char *a, *b, *s;
+	size_t i, n;
+	bool encrypted = false;
+
+	(void)state;
+	a = (char *)read_vec("ed25519_key", &n);
+	b = (char *)read_vec("ed25519_enc_key", &n);
+	plain = load_private("ed25519_key", NULL);
+	enc = load_private("ed25519_enc_key", "pass");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = relayout(a, cases[i].prefix, cases[i].end_line,
+		             cases[i].suffix);
+		assert_int_equal(parse_text_as(s, NULL, plain), cases[i].want);
+		assert_int_equal(
+		    keyfile_peek((const uint8_t *)s, strlen(s), &encrypted, &p),
+		    cases[i].want);
+		if (cases[i].want == 0) {
+			assert_false(encrypted);
+			assert_true(key_equal_public(p, plain));
+		} else {
+			assert_null(p);
+		}
+		key_free(p);
+		p = NULL;
+		free(s);
+	}
+	/* the same for an encrypted file */
+	s = relayout(b, "", endl, "not part of the key\n");
+	assert_int_equal(parse_text_as(s, "pass", enc), 0);
+	assert_int_equal(parse_text_as(s, "Pass", enc),
+	                 SESH_ERR_WRONG_PASSPHRASE);
+	assert_int_equal(
+	    keyfile_peek((const uint8_t *)s, strlen(s), &encrypted, NULL), 0);
+	assert_true(encrypted);
+	free(s);
+	s = relayout(b, "", "", "not part of the key\n");
+	assert_int_equal(parse_text_as(s, "pass", enc),
+	                 SESH_ERR_INVALID_FORMAT);
+	free(s);
+	/* the file we write, with a note appended, reads back */
+	{
+		struct buf f;
+
+		buf_init(&f, 0);
+		assert_int_equal(keyfile_serialize_private(plain, NULL, 0, &f),
+		                 0);
+		assert_int_equal(buf_put(&f, "note\n\0", 6), 0);
+		assert_int_equal(
+		    parse_text_as((const char *)buf_data(&f), NULL, plain), 0);
+		buf_clear(&f);
+	}
+	key_free(enc);
+	key_free(plain);
+	free(b);
+	free(a);
 }
 
 static void
@@ -671,8 +808,76 @@ test_kdf_rounds(void **state)
 }
 
 /*
- * Every single-bit flip of the decoded body either fails or (a flip
- * inside the comment) gives the same key with another comment.
+ * Flips bit `bit` of body, parses the result and checks the outcome: an
+ * error with no key, or (a flip inside the comment, which CTR leaves
+ * malleable) the same key with another comment.
+ */
+static void
+flip_and_parse(const struct buf *body, uint8_t *scratch, size_t bit,
+               const char *pass, const struct sshkey *orig)
+{
+	struct sshkey *k = NULL;
+	struct buf file;
+	int ret;
+
+	memcpy(scratch, buf_data(body), buf_len(body));
+	scratch[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	encode_v1(scratch, buf_len(body), &file);
+	ret = keyfile_parse_private(buf_data(&file), buf_len(&file), pass, &k);
+	assert_true(ret <= 0);
+	if (ret == 0) {
+		assert_true(key_equal_public(k, orig));
+		assert_true(k->comment == NULL ||
+		            strcmp(k->comment, orig->comment) != 0);
+	} else {
+		assert_null(k);
+	}
+	key_free(k);
+	buf_clear(&file);
+}
+
+/*
+ * Would parsing body with bit flipped run bcrypt_pbkdf? keyfile_peek
+ * parses everything the private parser checks before the KDF (armor,
+ * header, KDF options, public blob), so a flip that peek refuses is
+ * refused before the KDF, and one it accepts as encrypted may reach it.
+ * Checks peek's own outcome on the way.
+ */
+static bool
+flip_reaches_kdf(const struct buf *body, uint8_t *scratch, size_t bit)
+{
+	struct sshkey *p = NULL;
+	struct buf file;
+	bool enc = false;
+	int ret;
+
+	memcpy(scratch, buf_data(body), buf_len(body));
+	scratch[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	encode_v1(scratch, buf_len(body), &file);
+	ret = keyfile_peek(buf_data(&file), buf_len(&file), &enc, &p);
+	assert_true(ret <= 0);
+	if (ret != 0) {
+		assert_null(p);
+	}
+	key_free(p);
+	buf_clear(&file);
+	return ret == 0 && enc;
+}
+
+/* At most this many parses that may run bcrypt_pbkdf per encrypted
+ * fixture (2 rounds each); the rest of its bits are swept in full. */
+#define SWEEP_KDF_BUDGET 16
+
+/*
+ * Every single-bit flip of the decoded openssh-key-v1 body, over the
+ * whole body (header, KDF options, public blob, private section, GCM
+ * tag), either fails or (a flip inside the comment) gives the same key
+ * with another comment. Unencrypted files: every bit. Encrypted files:
+ * every bit whose flip is refused before the KDF, plus an evenly spread
+ * deterministic sample (every Nth) of the flips that reach the KDF, at
+ * most SWEEP_KDF_BUDGET of them, so the bcrypt work stays bounded. Flips
+ * of the rounds field that make it 0 or over the limit are swept; the
+ * others only change the work factor (see test_kdf_rounds).
  */
 static void
 test_bitflip_sweep(void **state)
@@ -680,54 +885,66 @@ test_bitflip_sweep(void **state)
 	static const struct {
 		const char *file;
 		const char *pass;
-		size_t bitstride;
 	} cases[] = {
-	    {"ed25519_key", NULL, 1},
-	    {"ecdsa256_key", NULL, 1},
-	    {"rsa2048_key", NULL, 5},
-	    /* each decryption runs bcrypt_pbkdf: a sparse sweep */
-	    {"ed25519_gcm_key", "pass", 67},
-	    {"ed25519_enc_key", "pass", 67},
+	    {"ed25519_key", NULL},          {"ecdsa256_key", NULL},
+	    {"ecdsa521_key", NULL},         {"rsa2048_key", NULL},
+	    {"ed25519_enc_key", "pass"},    /* aes256-ctr */
+	    {"ed25519_gcm_key", "pass"},    /* aes256-gcm, tag */
+	    {"ed25519_ctr128_key", "pass"}, /* aes128-ctr */
 	};
-	size_t i, j, n, roff;
+	size_t i, j, n, roff, nbits, costly, stride, idx, ran;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t *d = read_vec(cases[i].file, &n), *f;
 		struct sshkey *orig =
 		    load_private(cases[i].file, cases[i].pass);
+		bool *kdf = NULL;
 		struct buf body;
 
 		decode_v1(d, n, &body);
 		roff = rounds_offset(&body);
+		assert_int_equal(roff != 0, cases[i].pass != NULL);
+		nbits = buf_len(&body) * 8;
 		f = malloc(buf_len(&body));
 		assert_non_null(f);
-		for (j = 0; j < buf_len(&body) * 8; j += cases[i].bitstride) {
-			struct sshkey *k = NULL;
-			struct buf file;
-			int ret;
-
-			/* Flipping the bcrypt rounds only changes the work
-			 * factor (up to the limit); see test_kdf_rounds. */
-			if (roff != 0 && j / 8 >= roff && j / 8 < roff + 4) {
-				continue;
+		if (cases[i].pass == NULL) {
+			for (j = 0; j < nbits; j++) {
+				flip_and_parse(&body, f, j, NULL, orig);
 			}
-			memcpy(f, buf_data(&body), buf_len(&body));
-			f[j / 8] ^= (uint8_t)(1u << (j % 8));
-			encode_v1(f, buf_len(&body), &file);
-			ret = keyfile_parse_private(
-			    buf_data(&file), buf_len(&file), cases[i].pass, &k);
-			if (ret == 0) {
-				assert_true(key_equal_public(k, orig));
-				assert_true(k->comment == NULL ||
-				            strcmp(k->comment, orig->comment) !=
-				                0);
-			} else {
-				assert_null(k);
-			}
-			key_free(k);
-			buf_clear(&file);
+			goto next;
 		}
+		/* Find the flips that may reach the KDF, to spread the
+		 * sample evenly over them. */
+		kdf = calloc(nbits, sizeof(*kdf));
+		assert_non_null(kdf);
+		costly = 0;
+		for (j = 0; j < nbits; j++) {
+			kdf[j] = flip_reaches_kdf(&body, f, j);
+			costly += kdf[j];
+		}
+		assert_true(costly > SWEEP_KDF_BUDGET);
+		stride = (costly + SWEEP_KDF_BUDGET - 1) / SWEEP_KDF_BUDGET;
+		stride |= 1; /* odd: walks through all bit positions */
+		idx = ran = 0;
+		for (j = 0; j < nbits; j++) {
+			if (kdf[j]) {
+				if (j / 8 >= roff && j / 8 < roff + 4) {
+					idx++;
+					continue; /* a valid work factor */
+				}
+				if (idx++ % stride != stride / 2) {
+					continue;
+				}
+				ran++;
+			}
+			flip_and_parse(&body, f, j, cases[i].pass, orig);
+		}
+		assert_int_equal(idx, costly);
+		assert_true(ran >= SWEEP_KDF_BUDGET / 2);
+		assert_true(ran <= SWEEP_KDF_BUDGET);
+	next:
+		free(kdf);
 		free(f);
 		buf_clear(&body);
 		key_free(orig);
@@ -848,6 +1065,7 @@ main(void)
 	    cmocka_unit_test(test_v1_plain),
 	    cmocka_unit_test(test_v1_encrypted),
 	    cmocka_unit_test(test_peek_plain),
+	    cmocka_unit_test(test_v1_armor_layout),
 	    cmocka_unit_test(test_pem_pkcs8),
 	    cmocka_unit_test(test_serialize_roundtrip),
 	    cmocka_unit_test(test_serialize_pem),
