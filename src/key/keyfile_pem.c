@@ -288,9 +288,12 @@ rfc4716_parse(const uint8_t *data, size_t n, struct sshkey **out)
 			ret = SESH_ERR_LIMIT;
 			goto out;
 		}
-		if (memchr(c, '\0', buf_len(&hval)) != NULL) {
-			ret = SESH_ERR_INVALID_FORMAT;
-			goto out;
+		/* control bytes (NUL, CR, ...) cannot survive a .pub line */
+		for (i = 0; i < buf_len(&hval); i++) {
+			if (c[i] < 0x20 || c[i] == 0x7f) {
+				ret = SESH_ERR_INVALID_FORMAT;
+				goto out;
+			}
 		}
 		if ((ret = buf_put_u8(&hval, 0)) != 0) {
 			goto out;

@@ -633,6 +633,15 @@ test_rfc4716_roundtrip(void **state)
 	assert_true(key_equal_public(k, k2));
 	assert_null(k2->comment);
 	key_free(k2);
+	k2 = NULL;
+	/* a control byte inside the Comment value is refused: it could not
+	 * be written back as a .pub line (found by fuzz_pubkey_blob) */
+	assert_int_equal(key_set_comment(k, "a\rb"), 0);
+	buf_reset(&b);
+	assert_int_equal(keyfile_serialize_rfc4716(k, &b), 0);
+	assert_int_equal(keyfile_parse_public(buf_data(&b), buf_len(&b), &k2),
+	                 SESH_ERR_INVALID_FORMAT);
+	assert_null(k2);
 	buf_clear(&b);
 	key_free(k);
 	/* other headers (x-) and CRLF line ends are accepted */
