@@ -3,16 +3,18 @@
  * content transforms (contract in hostfile.h).
  *
  * Every line goes through one splitter that finds the marker, the hosts
- * field and the start of the key part ("type base64 [comment]", parsed by
- * key_from_pub_line). The transforms copy lines byte for byte whenever
- * they keep them, so a file round-trips unchanged except for the lines an
- * operation is about.
+ * field and the start of the key part ("type base64 [comment]"). Single
+ * lines have their key parsed by key_from_pub_line; the -R/-F/-H
+ * transforms only check the type word, as ssh-keygen does. The transforms
+ * copy lines byte for byte whenever they keep them, so a file round-trips
+ * unchanged except for the lines an operation is about.
  */
 #include "key/hostfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/b64.h"
 #include "base/err.h"
@@ -494,19 +496,66 @@ emit_verbatim(struct buf *out, const char *line, size_t n)
 }
 
 /*
+ * Key type words OpenSSH's sshkey_type_from_name() accepts beyond the key
+ * names sesh implements and the foreign types above: RSA signature names,
+ * the certificate and webauthn variants, and the short names (matched
+ * ignoring case).
+ */
+static const char *const openssh_type_aliases[] = {
+    "rsa-sha2-256",
+    "rsa-sha2-512",
+    "rsa-sha2-256-cert-v01@openssh.com",
+    "rsa-sha2-512-cert-v01@openssh.com",
+    "webauthn-sk-ecdsa-sha2-nistp256@openssh.com",
+};
+static const char *const openssh_short_names[] = {
+    "rsa", "dsa", "ecdsa", "ed25519", "ecdsa-sk", "ed25519-sk",
+};
+
+/* Is t[0..n) a key type word OpenSSH knows? */
+static bool
+known_type_word(const char *t, size_t n)
+{
+	size_t i;
+
+	if (key_type_from_name(t, n) != KEY_UNKNOWN ||
+	    hostfile_is_foreign_key_type(t, n)) {
+		return true;
+	}
+	for (i = 0;
+	     i < sizeof(openssh_type_aliases) / sizeof(openssh_type_aliases[0]);
+	     i++) {
+		if (token_is(t, n, openssh_type_aliases[i])) {
+			return true;
+		}
+	}
+	for (i = 0;
+	     i < sizeof(openssh_short_names) / sizeof(openssh_short_names[0]);
+	     i++) {
+		if (strlen(openssh_short_names[i]) == n &&
+		    strncasecmp(t, openssh_short_names[i], n) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * Classifies a line (no '\n'): *valid is true for a comment or a usable
- * entry; with check_hashed a malformed hashed name makes it invalid. Only
- * SESH_ERR_NOMEM is returned as an error; every other parse failure makes the
- * line invalid.
+ * entry; with check_hashed a malformed hashed name makes it invalid.
+ * As ssh-keygen -R/-F/-H do (they never decode the key), an entry is
+ * usable when its key type is one OpenSSH knows and something other than
+ * a '#' follows it; the base64 body is not checked, so a damaged key on
+ * one line never stops another host from being removed or found.
+ * Returns 0 (no failure is possible; the int keeps the call sites'
+ * error chain).
  */
 static int
 classify(const char *line, size_t n, bool check_hashed, struct fields *f,
          bool *valid)
 {
 	uint8_t salt[HOSTFILE_SALT_LEN], hash[HOSTFILE_HASH_LEN];
-	struct sshkey *k = NULL;
 	size_t i, tl;
-	int ret;
 
 	*valid = false;
 	if (n > SESH_MAX_LINE || memchr(line, '\0', n) != NULL ||
@@ -521,27 +570,15 @@ classify(const char *line, size_t n, bool check_hashed, struct fields *f,
 	    parse_hashed(line + f->hosts_off, f->hosts_len, salt, hash) != 0) {
 		return 0;
 	}
-	ret = key_from_pub_line(line + f->key_off, n - f->key_off, &k);
-	key_free(k);
-	if (ret == SESH_ERR_NOMEM) {
-		return ret;
+	/* key type, then a non-blank that does not start a comment */
+	for (i = f->key_off; i < n && !is_blank(line[i]); i++) {
 	}
-	if (ret == SESH_ERR_KEY_TYPE_UNKNOWN) {
-		/* Known to OpenSSH, not to us: keep it as a valid entry when
-		 * a key body follows the type. */
-		for (i = f->key_off; i < n && !is_blank(line[i]); i++) {
-		}
-		tl = i - f->key_off;
-		while (i < n && is_blank(line[i])) {
-			i++;
-		}
-		if (hostfile_is_foreign_key_type(line + f->key_off, tl) &&
-		    i < n) {
-			*valid = true;
-		}
-		return 0;
+	tl = i - f->key_off;
+	while (i < n && is_blank(line[i])) {
+		i++;
 	}
-	*valid = (ret == 0);
+	*valid =
+	    known_type_word(line + f->key_off, tl) && i < n && line[i] != '#';
 	return 0;
 }
 

@@ -614,7 +614,7 @@ test_bogus_and_invalid(void **state)
 	char *in = slurp("bogus.in", &len);
 	char *h = slurp("bogus.H", &hl);
 	struct lines a, b;
-	const char *extra = "# c\nnot a valid line\nh ssh-ed25519 AAAA\n";
+	const char *extra = "# c\nnot a valid line\nh ssh-ed25519\n";
 
 	(void)state;
 	/* ssh-keygen -R: "FILE:2: invalid line" and refuses. */
@@ -666,6 +666,88 @@ test_bogus_and_invalid(void **state)
 	}
 	free(in);
 	free(h);
+}
+
+/*
+ * ssh-keygen -R/-F/-H judge an entry by its key type word only (they do
+ * not decode the key): a damaged base64 body on one line must neither
+ * block removing another host nor hide the line from -F. Expected
+ * outcomes were checked against OpenSSH 9.2's ssh-keygen.
+ */
+static void
+test_type_word_validity(void **state)
+{
+	static const char *const valid[] = {
+	    "h ssh-ed25519 AAAA",
+	    "h ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAYQDbad",
+	    "h  ecdsa-sha2-nistp256\tA  ",
+	    "h rsa-sha2-256 A",
+	    "h ssh-dss AAAA",
+	    "h sk-ssh-ed25519@openssh.com AAAA",
+	    "h ssh-ed25519-cert-v01@openssh.com A",
+	    "h RSA A",
+	};
+	static const char *const invalid[] = {
+	    "h foo-type AAAA",
+	    "h ssh-ed25519",
+	    "h ssh-ed25519 #x",
+	    "h #c",
+	    "h 1024 35 1234",
+	    "h ssh-xmss@openssh.com A",
+	    "h s A",
+	};
+	const char *kh = "a ssh-ed25519 AAAAbroken\n"
+	                 "b ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAYQDbad\n";
+	struct hostfile_result r;
+	char line[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+		snprintf(line, sizeof(line), "%s\n", valid[i]);
+		assert_int_equal(hostfile_remove_host((const uint8_t *)line,
+		                                      strlen(line), "zz", 2,
+		                                      &r),
+		                 0);
+		if (r.ninvalid != 0) {
+			fail_msg("valid for ssh-keygen: \"%s\"", valid[i]);
+		}
+		hostfile_result_clear(&r);
+	}
+	for (i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+		snprintf(line, sizeof(line), "%s\n", invalid[i]);
+		assert_int_equal(hostfile_remove_host((const uint8_t *)line,
+		                                      strlen(line), "zz", 2,
+		                                      &r),
+		                 0);
+		if (r.ninvalid != 1) {
+			fail_msg("invalid for ssh-keygen: \"%s\"", invalid[i]);
+		}
+		hostfile_result_clear(&r);
+	}
+	/* -R b: removed; the damaged line a is kept and not invalid. */
+	assert_int_equal(
+	    hostfile_remove_host((const uint8_t *)kh, strlen(kh), "b", 1, &r),
+	    0);
+	assert_int_equal(r.ninvalid, 0);
+	assert_int_equal(r.nhits, 1);
+	assert_int_equal(r.hits[0].line, 2);
+	assert_same(buf_data(&r.out), buf_len(&r.out), kh, 25, "-R keeps a");
+	hostfile_result_clear(&r);
+	/* -F a: found. */
+	assert_int_equal(hostfile_find_host((const uint8_t *)kh, strlen(kh),
+	                                    "a", 1, false, &r),
+	                 0);
+	assert_int_equal(r.nhits, 1);
+	assert_int_equal(r.hits[0].line, 1);
+	hostfile_result_clear(&r);
+	/* -H: both lines hashed. */
+	assert_int_equal(
+	    hostfile_hash_content((const uint8_t *)kh, strlen(kh), &r), 0);
+	assert_int_equal(r.ninvalid, 0);
+	assert_true(r.hashed_some);
+	assert_int_equal(((const char *)buf_data(&r.out))[0], '|');
+	hostfile_result_clear(&r);
 }
 
 /* Every prefix and every single-bit flip of every fixture line: an error
@@ -744,6 +826,7 @@ main(void)
 	    cmocka_unit_test(test_remove_and_find),
 	    cmocka_unit_test(test_hash_content),
 	    cmocka_unit_test(test_bogus_and_invalid),
+	    cmocka_unit_test(test_type_word_validity),
 	    cmocka_unit_test(test_sweeps),
 	};
 

@@ -41,31 +41,30 @@ usage(void)
 	exit(1);
 }
 
-/* strtonum-like: digits only, within [lo, hi]; else fatal with what. */
+/*
+ * strtonum(3) as ssh-keygen uses it: an optional sign and decimal digits
+ * (strtoll), "invalid" for anything else, "too small" below lo (negative
+ * numbers included), "too large" above hi; fatal with what.
+ */
 static unsigned int
-parse_number(const char *s, unsigned long lo, unsigned long hi,
-             const char *what)
+parse_number(const char *s, long long lo, long long hi, const char *what)
 {
 	char *end = NULL;
-	unsigned long v;
+	long long v;
 	const char *why;
 
 	errno = 0;
-	if (*s == '\0' || *s == '-' || *s == '+') {
-		why = "invalid";
-		goto bad;
-	}
-	v = strtoul(s, &end, 10);
+	v = strtoll(s, &end, 10);
 	if (end == s || *end != '\0') {
 		why = "invalid";
 		goto bad;
 	}
-	if (errno == ERANGE || v > hi) {
-		why = "too large";
+	if ((v == LLONG_MIN && errno == ERANGE) || v < lo) {
+		why = "too small";
 		goto bad;
 	}
-	if (v < lo) {
-		why = "too small";
+	if ((v == LLONG_MAX && errno == ERANGE) || v > hi) {
+		why = "too large";
 		goto bad;
 	}
 	return (unsigned int)v;
@@ -138,8 +137,8 @@ main(int argc, char **argv)
 	o.fp_hash = HASH_SHA256;
 	log_init("sesh-keygen", LOG_LVL_INFO);
 	opterr = 0;
-	while ((ch = getopt(argc, argv, "Aa:b:C:cE:eF:f:HhilN:m:P:pqR:t:vy")) !=
-	       -1) {
+	while ((ch = getopt(argc, argv,
+	                    ":Aa:b:C:cE:eF:f:HhilN:m:P:pqR:t:vy")) != -1) {
 		switch (ch) {
 		case 'A':
 			set_mode(&o, KG_HOST_KEYS);
@@ -149,7 +148,9 @@ main(int argc, char **argv)
 			                        "Invalid number:");
 			break;
 		case 'b':
-			o.bits = parse_number(optarg, 1, 16384 * 8,
+			/* ssh-keygen accepts any u_int here and lets the
+			 * key type judge the size. */
+			o.bits = parse_number(optarg, 1, UINT_MAX,
 			                      "Bits has bad value");
 			break;
 		case 'C':
@@ -212,6 +213,12 @@ main(int argc, char **argv)
 			set_mode(&o, KG_PRINT_PUBLIC);
 			break;
 		case 'h':
+			usage();
+		case ':':
+			/* The leading ':' in the option string tells a
+			 * missing argument from an unknown option. */
+			fprintf(stderr, "option requires an argument -- %c\n",
+			        optopt);
 			usage();
 		default:
 			if (optopt != 0 && optopt != '?') {
