@@ -41,6 +41,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "crypto/crypto_int.h"
 
 /* Bytes of the packet-length field at the start of every packet. */
 #define CIPHER_LEN_FIELD      4
@@ -75,20 +76,6 @@ struct cipher_ctx {
 	EVP_MAC_CTX *poly;             /* chacha Poly1305 */
 	uint8_t iv[CIPHER_GCM_IV_LEN]; /* GCM fixed || invocation counter */
 };
-
-static int
-cipher_crypto_fail(const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char msg[256] = "no detail";
-
-	if (e != 0) {
-		ERR_error_string_n(e, msg, sizeof(msg));
-	}
-	log_error("libcrypto: %s failed: %s", what, msg);
-	ERR_clear_error();
-	return SESH_ERR_CRYPTO;
-}
 
 static const EVP_CIPHER *
 cipher_evp(const struct cipher_alg *alg)
@@ -155,10 +142,10 @@ cipher_update(EVP_CIPHER_CTX *ctx, uint8_t *dst, const uint8_t *src, size_t n)
 		int outl = 0;
 
 		if (EVP_CipherUpdate(ctx, dst, &outl, src, (int)chunk) != 1) {
-			return cipher_crypto_fail("EVP_CipherUpdate");
+			return crypto_fail("EVP_CipherUpdate");
 		}
 		if (outl < 0 || (size_t)outl != chunk) {
-			return cipher_crypto_fail("EVP_CipherUpdate length");
+			return crypto_fail("EVP_CipherUpdate length");
 		}
 		dst += chunk;
 		src += chunk;
@@ -183,13 +170,13 @@ cipher_gcm_run(EVP_CIPHER_CTX *ctx, bool enc, const uint8_t *iv,
 	int outl = 0, ret;
 
 	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, enc ? 1 : 0) != 1) {
-		ret = cipher_crypto_fail("EVP_CipherInit_ex(GCM IV)");
+		ret = crypto_fail("EVP_CipherInit_ex(GCM IV)");
 		goto out;
 	}
 	if (aad_len > 0 &&
 	    (aad_len > INT_MAX ||
 	     EVP_CipherUpdate(ctx, NULL, &outl, aad, (int)aad_len) != 1)) {
-		ret = cipher_crypto_fail("EVP_CipherUpdate(GCM AAD)");
+		ret = crypto_fail("EVP_CipherUpdate(GCM AAD)");
 		goto out;
 	}
 	if ((ret = cipher_update(ctx, buf, buf, n)) != 0) {
@@ -199,7 +186,7 @@ cipher_gcm_run(EVP_CIPHER_CTX *ctx, bool enc, const uint8_t *iv,
 		memcpy(tagbuf, tag, sizeof(tagbuf));
 		if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG,
 		                        CIPHER_TAG_LEN, tagbuf) != 1) {
-			ret = cipher_crypto_fail("EVP_CTRL_AEAD_SET_TAG");
+			ret = crypto_fail("EVP_CTRL_AEAD_SET_TAG");
 			goto out;
 		}
 	}
@@ -209,13 +196,13 @@ cipher_gcm_run(EVP_CIPHER_CTX *ctx, bool enc, const uint8_t *iv,
 			ERR_clear_error();
 			ret = SESH_ERR_MAC_INVALID;
 		} else {
-			ret = cipher_crypto_fail("EVP_CipherFinal_ex(GCM)");
+			ret = crypto_fail("EVP_CipherFinal_ex(GCM)");
 		}
 		goto out;
 	}
 	if (enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG,
 	                               CIPHER_TAG_LEN, tag) != 1) {
-		ret = cipher_crypto_fail("EVP_CTRL_AEAD_GET_TAG");
+		ret = crypto_fail("EVP_CTRL_AEAD_GET_TAG");
 		goto out;
 	}
 	ret = 0;
@@ -274,7 +261,7 @@ cipher_chacha_xor(EVP_CIPHER_CTX *ctx, uint32_t counter, uint32_t seqnr,
 
 	cipher_chacha_iv(iv, counter, seqnr);
 	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, -1) != 1) {
-		return cipher_crypto_fail("EVP_CipherInit_ex(chacha20 IV)");
+		return crypto_fail("EVP_CipherInit_ex(chacha20 IV)");
 	}
 	return cipher_update(ctx, dst, src, n);
 }
@@ -294,16 +281,16 @@ cipher_chacha_tag(struct cipher_ctx *c, uint32_t seqnr, const uint8_t *p,
 		goto out;
 	}
 	if (EVP_MAC_init(c->poly, block0, CIPHER_POLY_KEY_LEN, NULL) != 1) {
-		ret = cipher_crypto_fail("EVP_MAC_init(POLY1305)");
+		ret = crypto_fail("EVP_MAC_init(POLY1305)");
 		goto out;
 	}
 	if (n > 0 && EVP_MAC_update(c->poly, p, n) != 1) {
-		ret = cipher_crypto_fail("EVP_MAC_update(POLY1305)");
+		ret = crypto_fail("EVP_MAC_update(POLY1305)");
 		goto out;
 	}
 	if (EVP_MAC_final(c->poly, tag, &outl, CIPHER_TAG_LEN) != 1 ||
 	    outl != CIPHER_TAG_LEN) {
-		ret = cipher_crypto_fail("EVP_MAC_final(POLY1305)");
+		ret = crypto_fail("EVP_MAC_final(POLY1305)");
 		goto out;
 	}
 	ret = 0;
@@ -367,7 +354,7 @@ cipher_new(const struct cipher_alg *alg, bool encrypt, const uint8_t *key,
 	case CIPHER_KIND_CTR:
 		if (EVP_CipherInit_ex(c->evp, evp, NULL, key, iv,
 		                      encrypt ? 1 : 0) != 1) {
-			ret = cipher_crypto_fail("EVP_CipherInit_ex(CTR)");
+			ret = crypto_fail("EVP_CipherInit_ex(CTR)");
 			goto out;
 		}
 		break;
@@ -377,7 +364,7 @@ cipher_new(const struct cipher_alg *alg, bool encrypt, const uint8_t *key,
 		    EVP_CIPHER_CTX_ctrl(c->evp, EVP_CTRL_AEAD_SET_IVLEN,
 		                        CIPHER_GCM_IV_LEN, NULL) != 1 ||
 		    EVP_CipherInit_ex(c->evp, NULL, NULL, key, NULL, -1) != 1) {
-			ret = cipher_crypto_fail("EVP_CipherInit_ex(GCM)");
+			ret = crypto_fail("EVP_CipherInit_ex(GCM)");
 			goto out;
 		}
 		memcpy(c->iv, iv, CIPHER_GCM_IV_LEN);
@@ -392,12 +379,12 @@ cipher_new(const struct cipher_alg *alg, bool encrypt, const uint8_t *key,
 		    EVP_CipherInit_ex(c->hdr, evp, NULL,
 		                      key + CIPHER_CHACHA_KEY_LEN, NULL,
 		                      1) != 1) {
-			ret = cipher_crypto_fail("EVP_CipherInit_ex(chacha20)");
+			ret = crypto_fail("EVP_CipherInit_ex(chacha20)");
 			goto out;
 		}
 		if ((mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_POLY1305, NULL)) ==
 		    NULL) {
-			ret = cipher_crypto_fail("EVP_MAC_fetch(POLY1305)");
+			ret = crypto_fail("EVP_MAC_fetch(POLY1305)");
 			goto out;
 		}
 		if ((c->poly = EVP_MAC_CTX_new(mac)) == NULL) {

@@ -22,6 +22,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "crypto/crypto_int.h"
 
 struct hash_ctx {
 	enum hash_alg alg;
@@ -52,7 +53,7 @@ hash_md(enum hash_alg alg)
 }
 
 /* The digest name EVP_MAC "HMAC" expects in its "digest" parameter. */
-static const char *
+const char *
 hash_ossl_name(enum hash_alg alg)
 {
 	switch (alg) {
@@ -68,22 +69,6 @@ hash_ossl_name(enum hash_alg alg)
 		return "SHA512";
 	}
 	return NULL;
-}
-
-static int
-hash_crypto_fail(const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char msg[256];
-
-	if (e != 0) {
-		ERR_error_string_n(e, msg, sizeof(msg));
-	} else {
-		snprintf(msg, sizeof(msg), "no detail");
-	}
-	log_error("libcrypto: %s failed: %s", what, msg);
-	ERR_clear_error();
-	return SESH_ERR_CRYPTO;
 }
 
 size_t
@@ -132,10 +117,10 @@ hash_digest(enum hash_alg alg, const void *p, size_t n, uint8_t *out)
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (EVP_Digest(n > 0 ? p : "", n, out, &olen, md, NULL) != 1) {
-		return hash_crypto_fail("EVP_Digest");
+		return crypto_fail("EVP_Digest");
 	}
 	if (olen != hash_len(alg)) {
-		return hash_crypto_fail("EVP_Digest length");
+		return crypto_fail("EVP_Digest length");
 	}
 	return 0;
 }
@@ -164,7 +149,7 @@ hash_new(enum hash_alg alg, struct hash_ctx **out)
 		goto out;
 	}
 	if (EVP_DigestInit_ex(h->md, md, NULL) != 1) {
-		ret = hash_crypto_fail("EVP_DigestInit_ex");
+		ret = crypto_fail("EVP_DigestInit_ex");
 		goto out;
 	}
 	*out = h;
@@ -185,7 +170,7 @@ hash_update(struct hash_ctx *h, const void *p, size_t n)
 		return 0;
 	}
 	if (EVP_DigestUpdate(h->md, p, n) != 1) {
-		return hash_crypto_fail("EVP_DigestUpdate");
+		return crypto_fail("EVP_DigestUpdate");
 	}
 	return 0;
 }
@@ -199,10 +184,10 @@ hash_final(struct hash_ctx *h, uint8_t *out)
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (EVP_DigestFinal_ex(h->md, out, &olen) != 1) {
-		return hash_crypto_fail("EVP_DigestFinal_ex");
+		return crypto_fail("EVP_DigestFinal_ex");
 	}
 	if (olen != hash_len(h->alg)) {
-		return hash_crypto_fail("EVP_DigestFinal_ex length");
+		return crypto_fail("EVP_DigestFinal_ex length");
 	}
 	return 0;
 }
@@ -214,7 +199,7 @@ hash_reset(struct hash_ctx *h)
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (EVP_DigestInit_ex(h->md, hash_md(h->alg), NULL) != 1) {
-		return hash_crypto_fail("EVP_DigestInit_ex");
+		return crypto_fail("EVP_DigestInit_ex");
 	}
 	return 0;
 }
@@ -276,7 +261,7 @@ hmac_new(enum hash_alg alg, const void *key, size_t klen, struct hmac_ctx **out)
 	}
 	h->alg = alg;
 	if ((mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL)) == NULL) {
-		ret = hash_crypto_fail("EVP_MAC_fetch(HMAC)");
+		ret = crypto_fail("EVP_MAC_fetch(HMAC)");
 		goto out;
 	}
 	if ((h->mac = EVP_MAC_CTX_new(mac)) == NULL) {
@@ -288,7 +273,7 @@ hmac_new(enum hash_alg alg, const void *key, size_t klen, struct hmac_ctx **out)
 	params[1] = OSSL_PARAM_construct_end();
 	if (EVP_MAC_init(h->mac, klen > 0 ? key : empty_key, klen, params) !=
 	    1) {
-		ret = hash_crypto_fail("EVP_MAC_init(HMAC)");
+		ret = crypto_fail("EVP_MAC_init(HMAC)");
 		goto out;
 	}
 	*out = h;
@@ -308,7 +293,7 @@ hmac_init(struct hmac_ctx *h)
 	}
 	/* A NULL key restarts with the key set in hmac_new(). */
 	if (EVP_MAC_init(h->mac, NULL, 0, NULL) != 1) {
-		return hash_crypto_fail("EVP_MAC_init(HMAC, rekey)");
+		return crypto_fail("EVP_MAC_init(HMAC, rekey)");
 	}
 	return 0;
 }
@@ -323,7 +308,7 @@ hmac_update(struct hmac_ctx *h, const void *p, size_t n)
 		return 0;
 	}
 	if (EVP_MAC_update(h->mac, p, n) != 1) {
-		return hash_crypto_fail("EVP_MAC_update(HMAC)");
+		return crypto_fail("EVP_MAC_update(HMAC)");
 	}
 	return 0;
 }
@@ -339,10 +324,10 @@ hmac_final(struct hmac_ctx *h, uint8_t *out)
 	}
 	want = hash_len(h->alg);
 	if (EVP_MAC_final(h->mac, out, &olen, want) != 1) {
-		return hash_crypto_fail("EVP_MAC_final(HMAC)");
+		return crypto_fail("EVP_MAC_final(HMAC)");
 	}
 	if (olen != want) {
-		return hash_crypto_fail("EVP_MAC_final(HMAC) length");
+		return crypto_fail("EVP_MAC_final(HMAC) length");
 	}
 	return 0;
 }
@@ -357,4 +342,20 @@ hmac_free(struct hmac_ctx *h)
 	EVP_MAC_CTX_free(h->mac);
 	OPENSSL_cleanse(h, sizeof(*h));
 	free(h);
+}
+
+int
+crypto_fail(const char *what)
+{
+	unsigned long e = ERR_peek_last_error();
+	char msg[256];
+
+	if (e != 0) {
+		ERR_error_string_n(e, msg, sizeof(msg));
+		log_error("libcrypto: %s: %s", what, msg);
+	} else {
+		log_error("libcrypto: %s failed", what);
+	}
+	ERR_clear_error();
+	return SESH_ERR_CRYPTO;
 }

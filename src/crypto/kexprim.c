@@ -28,27 +28,12 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "crypto/crypto_int.h"
 
 /* Largest prime, group 18: 8192 bits. */
 #define DH_MAX_LEN 1024
 /* Largest field, P-521. */
 #define ECDH_MAX_FIELD 66
-
-static int
-ossl_fail(const char *what)
-{
-	unsigned long e = ERR_peek_last_error();
-	char msg[256];
-
-	if (e != 0) {
-		ERR_error_string_n(e, msg, sizeof(msg));
-		log_error("libcrypto: %s: %s", what, msg);
-	} else {
-		log_error("libcrypto: %s failed", what);
-	}
-	ERR_clear_error();
-	return SESH_ERR_CRYPTO;
-}
 
 static int
 reject(int err)
@@ -74,7 +59,7 @@ derive(EVP_PKEY *ours, EVP_PKEY *peer, bool pad, int refused_err, uint8_t *out,
 	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, ours, NULL)) == NULL ||
 	    EVP_PKEY_derive_init(ctx) <= 0 ||
 	    (pad && EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)) {
-		ret = ossl_fail("EVP_PKEY_derive_init");
+		ret = crypto_fail("EVP_PKEY_derive_init");
 		goto out;
 	}
 	/* Peer values were range-checked by the caller; libcrypto checks
@@ -106,7 +91,7 @@ x25519_keygen(struct x25519_key *k)
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (RAND_bytes(priv, sizeof(priv)) != 1) {
-		ret = ossl_fail("RAND_bytes");
+		ret = crypto_fail("RAND_bytes");
 		goto out;
 	}
 	ret = x25519_keygen_from(priv, k);
@@ -129,12 +114,12 @@ x25519_keygen_from(const uint8_t priv[X25519_LEN], struct x25519_key *k)
 	pk = EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, priv,
 	                                     X25519_LEN);
 	if (pk == NULL) {
-		ret = ossl_fail("X25519 private key");
+		ret = crypto_fail("X25519 private key");
 		goto out;
 	}
 	if (EVP_PKEY_get_raw_public_key(pk, pub, &len) != 1 ||
 	    len != sizeof(pub)) {
-		ret = ossl_fail("X25519 public key");
+		ret = crypto_fail("X25519 public key");
 		goto out;
 	}
 	memmove(k->priv, priv, X25519_LEN);
@@ -163,7 +148,7 @@ x25519_shared(const struct x25519_key *k, const uint8_t peer[X25519_LEN],
 	theirs = EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, peer,
 	                                        X25519_LEN);
 	if (ours == NULL || theirs == NULL) {
-		ret = ossl_fail("X25519 key import");
+		ret = crypto_fail("X25519 key import");
 		goto out;
 	}
 	/* libcrypto refuses an all-zero result (RFC 7748 §6.1): degenerate. */
@@ -172,7 +157,7 @@ x25519_shared(const struct x25519_key *k, const uint8_t peer[X25519_LEN],
 		goto out;
 	}
 	if (len != X25519_LEN) {
-		ret = ossl_fail("X25519 derive length");
+		ret = crypto_fail("X25519 derive length");
 		goto out;
 	}
 	if (CRYPTO_memcmp(secret, zero, sizeof(secret)) == 0) {
@@ -260,7 +245,7 @@ ecdh_keygen(enum ecdh_curve c, struct ecdh_key **out)
 	    EVP_PKEY_keygen_init(ctx) <= 0 ||
 	    EVP_PKEY_CTX_set_group_name(ctx, ecdh_group(c)) <= 0 ||
 	    EVP_PKEY_generate(ctx, &pk) <= 0 || pk == NULL) {
-		ret = ossl_fail("ECDH keygen");
+		ret = crypto_fail("ECDH keygen");
 		goto out;
 	}
 	if ((k = calloc(1, sizeof(*k))) == NULL) {
@@ -302,14 +287,14 @@ ecdh_public(const struct ecdh_key *k, struct buf *out)
 	f = ecdh_field_len(k->curve);
 	if (EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
 	    EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1) {
-		ret = ossl_fail("ECDH public coordinates");
+		ret = crypto_fail("ECDH public coordinates");
 		goto out;
 	}
 	/* SEC1 §2.3.3 uncompressed point. */
 	pt[0] = 0x04;
 	if (BN_bn2binpad(x, &pt[1], (int)f) != (int)f ||
 	    BN_bn2binpad(y, &pt[1 + f], (int)f) != (int)f) {
-		ret = ossl_fail("BN_bn2binpad");
+		ret = crypto_fail("BN_bn2binpad");
 		goto out;
 	}
 	ret = buf_put(out, pt, 1 + 2 * f);
@@ -333,7 +318,7 @@ public_from_params(const char *keytype, OSSL_PARAM_BLD *bld, int refused_err,
 	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
 	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, keytype, NULL)) == NULL ||
 	    EVP_PKEY_fromdata_init(ctx) <= 0) {
-		ret = ossl_fail("EVP_PKEY_fromdata_init");
+		ret = crypto_fail("EVP_PKEY_fromdata_init");
 		goto out;
 	}
 	if (EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, params) <= 0 ||
@@ -374,7 +359,7 @@ ecdh_shared(const struct ecdh_key *k, const uint8_t *peer, size_t peer_len,
 	                                     ecdh_group(k->curve), 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
 	                                      peer, peer_len)) {
-		ret = ossl_fail("OSSL_PARAM_BLD");
+		ret = crypto_fail("OSSL_PARAM_BLD");
 		goto out;
 	}
 	/* Import decodes the point and refuses one off the curve. */
@@ -385,7 +370,7 @@ ecdh_shared(const struct ecdh_key *k, const uint8_t *peer, size_t peer_len,
 	/* SEC1 §3.2.2 full public-key validation (not infinity, on the
 	 * curve, in range, order n). */
 	if ((vctx = EVP_PKEY_CTX_new_from_pkey(NULL, theirs, NULL)) == NULL) {
-		ret = ossl_fail("EVP_PKEY_CTX_new_from_pkey");
+		ret = crypto_fail("EVP_PKEY_CTX_new_from_pkey");
 		goto out;
 	}
 	if (EVP_PKEY_public_check(vctx) != 1) {
@@ -397,7 +382,7 @@ ecdh_shared(const struct ecdh_key *k, const uint8_t *peer, size_t peer_len,
 		goto out;
 	}
 	if (len != f) {
-		ret = ossl_fail("ECDH derive length");
+		ret = crypto_fail("ECDH derive length");
 		goto out;
 	}
 	buf_set_secret(out);
@@ -481,13 +466,13 @@ dh_keygen(enum dh_group g, struct dh_key **out)
 	    EVP_PKEY_keygen_init(ctx) <= 0 ||
 	    EVP_PKEY_CTX_set_params(ctx, params) <= 0 ||
 	    EVP_PKEY_generate(ctx, &pk) <= 0 || pk == NULL) {
-		ret = ossl_fail("DH keygen");
+		ret = crypto_fail("DH keygen");
 		goto out;
 	}
 	/* The exponent length is our security claim: make sure of it. */
 	if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_PRIV_KEY, &x) != 1 ||
 	    BN_num_bits(x) > priv_len || BN_num_bits(x) < priv_len - 64) {
-		ret = ossl_fail("DH private exponent length");
+		ret = crypto_fail("DH private exponent length");
 		goto out;
 	}
 	if ((k = calloc(1, sizeof(*k))) == NULL) {
@@ -527,12 +512,12 @@ dh_public(const struct dh_key *k, struct buf *out)
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_PUB_KEY, &e) != 1) {
-		ret = ossl_fail("DH public value");
+		ret = crypto_fail("DH public value");
 		goto out;
 	}
 	n = BN_num_bytes(e);
 	if (n <= 0 || (size_t)n > sizeof(tmp) || BN_bn2bin(e, tmp) != n) {
-		ret = ossl_fail("BN_bn2bin");
+		ret = crypto_fail("BN_bn2bin");
 		goto out;
 	}
 	ret = buf_put(out, tmp, (size_t)n);
@@ -564,12 +549,12 @@ dh_shared(const struct dh_key *k, const uint8_t *f, size_t f_len,
 	}
 	if ((fb = BN_bin2bn(f, (int)f_len, NULL)) == NULL ||
 	    (pm1 = BN_new()) == NULL) {
-		ret = ossl_fail("BN_bin2bn");
+		ret = crypto_fail("BN_bin2bn");
 		goto out;
 	}
 	if (EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_FFC_P, &p) != 1 ||
 	    !BN_sub(pm1, p, BN_value_one())) {
-		ret = ossl_fail("DH prime");
+		ret = crypto_fail("DH prime");
 		goto out;
 	}
 	/* RFC 4253 §8: values outside [1, p-1] must not be accepted; 1 and
@@ -582,7 +567,7 @@ dh_shared(const struct dh_key *k, const uint8_t *f, size_t f_len,
 	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
 	                                     dh_name(k->group), 0) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, fb)) {
-		ret = ossl_fail("OSSL_PARAM_BLD");
+		ret = crypto_fail("OSSL_PARAM_BLD");
 		goto out;
 	}
 	if ((ret = public_from_params("DH", bld, SESH_ERR_KEX_DEGENERATE,
@@ -594,7 +579,7 @@ dh_shared(const struct dh_key *k, const uint8_t *f, size_t f_len,
 		goto out;
 	}
 	if (len != plen) {
-		ret = ossl_fail("DH derive length");
+		ret = crypto_fail("DH derive length");
 		goto out;
 	}
 	buf_set_secret(out);

@@ -37,6 +37,7 @@
 #include "base/err.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "crypto/crypto_int.h"
 
 struct pkey {
 	enum pkey_type type;
@@ -48,23 +49,6 @@ struct pkey {
 #define PKEY_MAX_MAG (SESH_MAX_MPINT_BITS / 8)
 /* 0x04 || X || Y for P-521. */
 #define PKEY_MAX_POINT (1 + 2 * 66)
-
-/* Logs the libcrypto error queue's latest entry, clears the queue. */
-static int
-ossl_fail(const char *what)
-{
-	unsigned long e = ERR_peek_last_error();
-	char msg[256];
-
-	if (e != 0) {
-		ERR_error_string_n(e, msg, sizeof(msg));
-		log_error("libcrypto: %s: %s", what, msg);
-	} else {
-		log_error("libcrypto: %s failed", what);
-	}
-	ERR_clear_error();
-	return SESH_ERR_CRYPTO;
-}
 
 /* Rejection of bad input: not a library failure, nothing to log. */
 static int
@@ -126,23 +110,6 @@ ec_hash(enum pkey_type t)
 }
 
 static const char *
-md_name(enum hash_alg h)
-{
-	switch (h) {
-	case HASH_SHA1:
-		return "SHA1";
-	case HASH_SHA256:
-		return "SHA256";
-	case HASH_SHA384:
-		return "SHA384";
-	case HASH_SHA512:
-		return "SHA512";
-	default:
-		return NULL;
-	}
-}
-
-static const char *
 keymgmt_name(enum pkey_type t)
 {
 	if (t == PKEY_ED25519) {
@@ -198,7 +165,7 @@ put_bn(struct buf *out, const BIGNUM *bn, bool secret)
 		return SESH_ERR_LIMIT;
 	}
 	if (BN_bn2bin(bn, tmp) != n) {
-		return ossl_fail("BN_bn2bin");
+		return crypto_fail("BN_bn2bin");
 	}
 	if (secret) {
 		buf_set_secret(out);
@@ -226,7 +193,7 @@ bn_from(const uint8_t *p, size_t n, bool secret, BIGNUM **out)
 	}
 	if (BN_bin2bn(p, (int)n, bn) == NULL) {
 		BN_clear_free(bn);
-		return ossl_fail("BN_bin2bn");
+		return crypto_fail("BN_bin2bn");
 	}
 	if (secret) {
 		BN_set_flags(bn, BN_FLG_CONSTTIME);
@@ -249,7 +216,7 @@ from_params(const char *name, int selection, OSSL_PARAM *params, EVP_PKEY **out)
 	*out = NULL;
 	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, name, NULL)) == NULL ||
 	    EVP_PKEY_fromdata_init(ctx) <= 0) {
-		ret = ossl_fail("EVP_PKEY_fromdata_init");
+		ret = crypto_fail("EVP_PKEY_fromdata_init");
 		goto out;
 	}
 	if (EVP_PKEY_fromdata(ctx, &pk, selection, params) <= 0 || pk == NULL) {
@@ -296,7 +263,7 @@ ec_validate(EVP_PKEY *pk, bool priv)
 	int ret;
 
 	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL)) == NULL) {
-		return ossl_fail("EVP_PKEY_CTX_new_from_pkey");
+		return crypto_fail("EVP_PKEY_CTX_new_from_pkey");
 	}
 	if (EVP_PKEY_public_check(ctx) != 1) {
 		ret = reject(SESH_ERR_INVALID_KEY);
@@ -343,7 +310,7 @@ rsa_check(const BIGNUM *n, const BIGNUM *e, const BIGNUM *d, const BIGNUM *p,
 		goto out;
 	}
 	if (!BN_mul(t, p, q, bctx)) {
-		ret = ossl_fail("BN_mul");
+		ret = crypto_fail("BN_mul");
 		goto out;
 	}
 	if (BN_cmp(t, n) != 0) {
@@ -356,11 +323,11 @@ rsa_check(const BIGNUM *n, const BIGNUM *e, const BIGNUM *d, const BIGNUM *p,
 	if (!BN_sub(pm1, p, BN_value_one()) ||
 	    !BN_sub(qm1, q, BN_value_one()) || !BN_mod(dmp1, d, pm1, bctx) ||
 	    !BN_mod(dmq1, d, qm1, bctx)) {
-		ret = ossl_fail("BN_mod");
+		ret = crypto_fail("BN_mod");
 		goto out;
 	}
 	if (!BN_mod_mul(t, e, dmp1, pm1, bctx)) {
-		ret = ossl_fail("BN_mod_mul");
+		ret = crypto_fail("BN_mod_mul");
 		goto out;
 	}
 	if (!BN_is_one(t)) {
@@ -368,7 +335,7 @@ rsa_check(const BIGNUM *n, const BIGNUM *e, const BIGNUM *d, const BIGNUM *p,
 		goto out;
 	}
 	if (!BN_mod_mul(t, e, dmq1, qm1, bctx)) {
-		ret = ossl_fail("BN_mod_mul");
+		ret = crypto_fail("BN_mod_mul");
 		goto out;
 	}
 	if (!BN_is_one(t)) {
@@ -376,7 +343,7 @@ rsa_check(const BIGNUM *n, const BIGNUM *e, const BIGNUM *d, const BIGNUM *p,
 		goto out;
 	}
 	if (!BN_mod_mul(t, iqmp, q, p, bctx)) {
-		ret = ossl_fail("BN_mod_mul");
+		ret = crypto_fail("BN_mod_mul");
 		goto out;
 	}
 	if (!BN_is_one(t)) {
@@ -434,24 +401,24 @@ pkey_generate(enum pkey_type type, unsigned int bits, struct pkey **out)
 	}
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, keymgmt_name(type), NULL);
 	if (ctx == NULL || EVP_PKEY_keygen_init(ctx) <= 0) {
-		ret = ossl_fail("EVP_PKEY_keygen_init");
+		ret = crypto_fail("EVP_PKEY_keygen_init");
 		goto out;
 	}
 	if (is_ecdsa(type) &&
 	    EVP_PKEY_CTX_set_group_name(ctx, ec_group(type)) <= 0) {
-		ret = ossl_fail("EVP_PKEY_CTX_set_group_name");
+		ret = crypto_fail("EVP_PKEY_CTX_set_group_name");
 		goto out;
 	}
 	if (type == PKEY_RSA) {
 		if ((e = BN_new()) == NULL || !BN_set_word(e, 65537) ||
 		    EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)bits) <= 0 ||
 		    EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, e) <= 0) {
-			ret = ossl_fail("RSA keygen parameters");
+			ret = crypto_fail("RSA keygen parameters");
 			goto out;
 		}
 	}
 	if (EVP_PKEY_generate(ctx, &pk) <= 0 || pk == NULL) {
-		ret = ossl_fail("EVP_PKEY_generate");
+		ret = crypto_fail("EVP_PKEY_generate");
 		goto out;
 	}
 	ret = wrap(pk, type, true, out);
@@ -531,7 +498,7 @@ pkey_public_copy(const struct pkey *k, struct pkey **out)
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (EVP_PKEY_todata(k->pk, EVP_PKEY_PUBLIC_KEY, &params) != 1) {
-		ret = ossl_fail("EVP_PKEY_todata");
+		ret = crypto_fail("EVP_PKEY_todata");
 		goto out;
 	}
 	if ((ret = from_params(keymgmt_name(k->type), EVP_PKEY_PUBLIC_KEY,
@@ -564,12 +531,12 @@ pkey_ed25519_from_raw(const uint8_t *pub, const uint8_t *seed,
 		pk = EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL,
 		                                     seed, PKEY_ED25519_LEN);
 		if (pk == NULL) {
-			ret = ossl_fail("Ed25519 private key import");
+			ret = crypto_fail("Ed25519 private key import");
 			goto out;
 		}
 		if (EVP_PKEY_get_raw_public_key(pk, derived, &len) != 1 ||
 		    len != sizeof(derived)) {
-			ret = ossl_fail("EVP_PKEY_get_raw_public_key");
+			ret = crypto_fail("EVP_PKEY_get_raw_public_key");
 			goto out;
 		}
 		if (CRYPTO_memcmp(derived, pub, sizeof(derived)) != 0) {
@@ -604,13 +571,13 @@ pkey_ed25519_to_raw(const struct pkey *k, uint8_t *pub, uint8_t *seed)
 	}
 	if (pub != NULL && (EVP_PKEY_get_raw_public_key(k->pk, p, &plen) != 1 ||
 	                    plen != sizeof(p))) {
-		ret = ossl_fail("EVP_PKEY_get_raw_public_key");
+		ret = crypto_fail("EVP_PKEY_get_raw_public_key");
 		goto out;
 	}
 	if (seed != NULL &&
 	    (EVP_PKEY_get_raw_private_key(k->pk, s, &slen) != 1 ||
 	     slen != sizeof(s))) {
-		ret = ossl_fail("EVP_PKEY_get_raw_private_key");
+		ret = crypto_fail("EVP_PKEY_get_raw_private_key");
 		goto out;
 	}
 	if (pub != NULL) {
@@ -665,7 +632,7 @@ pkey_ecdsa_from_raw(enum pkey_type type, const uint8_t *point, size_t point_len,
 	    (priv &&
 	     !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d)) ||
 	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL) {
-		ret = ossl_fail("OSSL_PARAM_BLD");
+		ret = crypto_fail("OSSL_PARAM_BLD");
 		goto out;
 	}
 	if ((ret = from_params("EC",
@@ -700,13 +667,13 @@ pkey_ecdsa_point(const struct pkey *k, struct buf *out)
 	 * uncompressed, whatever form the key was loaded from. */
 	if (EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
 	    EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1) {
-		ret = ossl_fail("EC public coordinates");
+		ret = crypto_fail("EC public coordinates");
 		goto out;
 	}
 	pt[0] = 0x04;
 	if (BN_bn2binpad(x, &pt[1], (int)flen) != (int)flen ||
 	    BN_bn2binpad(y, &pt[1 + flen], (int)flen) != (int)flen) {
-		ret = ossl_fail("BN_bn2binpad");
+		ret = crypto_fail("BN_bn2binpad");
 		goto out;
 	}
 	ret = buf_put(out, pt, 1 + 2 * flen);
@@ -726,7 +693,7 @@ pkey_ecdsa_scalar(const struct pkey *k, struct buf *out)
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1) {
-		ret = ossl_fail("EC private scalar");
+		ret = crypto_fail("EC private scalar");
 		goto out;
 	}
 	ret = put_bn(out, d, true);
@@ -769,7 +736,7 @@ pkey_rsa_from_parts(const struct pkey_rsa_parts *parts, struct pkey **out)
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e)) {
-		ret = ossl_fail("OSSL_PARAM_BLD");
+		ret = crypto_fail("OSSL_PARAM_BLD");
 		goto out;
 	}
 	if (priv) {
@@ -801,12 +768,12 @@ pkey_rsa_from_parts(const struct pkey_rsa_parts *parts, struct pkey **out)
 		                            dmq1) ||
 		    !OSSL_PARAM_BLD_push_BN(
 		        bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, iqmp)) {
-			ret = ossl_fail("OSSL_PARAM_BLD");
+			ret = crypto_fail("OSSL_PARAM_BLD");
 			goto out;
 		}
 	}
 	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL) {
-		ret = ossl_fail("OSSL_PARAM_BLD_to_param");
+		ret = crypto_fail("OSSL_PARAM_BLD_to_param");
 		goto out;
 	}
 	if ((ret = from_params("RSA",
@@ -870,7 +837,7 @@ pkey_rsa_part(const struct pkey *k, enum pkey_rsa_part part, struct buf *out)
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (EVP_PKEY_get_bn_param(k->pk, name, &bn) != 1) {
-		ret = ossl_fail("RSA component");
+		ret = crypto_fail("RSA component");
 		goto out;
 	}
 	ret = put_bn(out, bn, secret);
@@ -903,7 +870,7 @@ sig_md(const struct pkey *k, enum hash_alg hash, bool verify, const char **md)
 	default:
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
-	*md = md_name(hash);
+	*md = hash_ossl_name(hash);
 	return 0;
 }
 
@@ -919,12 +886,12 @@ ecdsa_der_to_raw(const uint8_t *der, size_t derlen, size_t flen,
 	int ret;
 
 	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)derlen)) == NULL) {
-		return ossl_fail("d2i_ECDSA_SIG");
+		return crypto_fail("d2i_ECDSA_SIG");
 	}
 	ECDSA_SIG_get0(sig, &r, &s);
 	if (BN_bn2binpad(r, raw, (int)flen) != (int)flen ||
 	    BN_bn2binpad(s, &raw[flen], (int)flen) != (int)flen) {
-		ret = ossl_fail("BN_bn2binpad");
+		ret = crypto_fail("BN_bn2binpad");
 		goto out;
 	}
 	ret = buf_put(out, raw, 2 * flen);
@@ -954,7 +921,7 @@ pkey_sign(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
 		data = empty;
 	}
 	if ((size = EVP_PKEY_get_size(k->pk)) <= 0) {
-		return ossl_fail("EVP_PKEY_get_size");
+		return crypto_fail("EVP_PKEY_get_size");
 	}
 	cap = (size_t)size;
 	if ((sig = calloc(1, cap)) == NULL) {
@@ -967,18 +934,18 @@ pkey_sign(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
 	}
 	if (EVP_DigestSignInit_ex(mctx, NULL, md, NULL, NULL, k->pk, NULL) <=
 	    0) {
-		ret = ossl_fail("EVP_DigestSignInit_ex");
+		ret = crypto_fail("EVP_DigestSignInit_ex");
 		goto out;
 	}
 	siglen = cap;
 	if (EVP_DigestSign(mctx, sig, &siglen, data, n) <= 0 || siglen > cap) {
-		ret = ossl_fail("EVP_DigestSign");
+		ret = crypto_fail("EVP_DigestSign");
 		goto out;
 	}
 	switch (k->type) {
 	case PKEY_ED25519:
 		if (siglen != PKEY_ED25519_SIG_LEN) {
-			ret = ossl_fail("Ed25519 signature length");
+			ret = crypto_fail("Ed25519 signature length");
 			goto out;
 		}
 		ret = buf_put(out, sig, siglen);
@@ -1029,16 +996,16 @@ ecdsa_raw_to_der(const uint8_t *raw, size_t rawlen, size_t flen, uint8_t **der,
 	if ((r = BN_bin2bn(rp, (int)flen, NULL)) == NULL ||
 	    (s = BN_bin2bn(sp, (int)flen, NULL)) == NULL ||
 	    (sig = ECDSA_SIG_new()) == NULL) {
-		ret = ossl_fail("ECDSA_SIG");
+		ret = crypto_fail("ECDSA_SIG");
 		goto out;
 	}
 	if (ECDSA_SIG_set0(sig, r, s) != 1) {
-		ret = ossl_fail("ECDSA_SIG_set0");
+		ret = crypto_fail("ECDSA_SIG_set0");
 		goto out;
 	}
 	r = s = NULL; /* owned by sig now */
 	if ((len = i2d_ECDSA_SIG(sig, &d)) <= 0) {
-		ret = ossl_fail("i2d_ECDSA_SIG");
+		ret = crypto_fail("i2d_ECDSA_SIG");
 		goto out;
 	}
 	*der = d;
@@ -1081,7 +1048,7 @@ pkey_verify(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
 		}
 	} else if (k->type == PKEY_RSA) {
 		if ((size = EVP_PKEY_get_size(k->pk)) <= 0) {
-			return ossl_fail("EVP_PKEY_get_size");
+			return crypto_fail("EVP_PKEY_get_size");
 		}
 		modlen = (size_t)size;
 		if (siglen == 0 || siglen > modlen) {
@@ -1110,7 +1077,7 @@ pkey_verify(const struct pkey *k, enum hash_alg hash, const uint8_t *data,
 	}
 	if (EVP_DigestVerifyInit_ex(mctx, NULL, md, NULL, NULL, k->pk, NULL) <=
 	    0) {
-		ret = ossl_fail("EVP_DigestVerifyInit_ex");
+		ret = crypto_fail("EVP_DigestVerifyInit_ex");
 		goto out;
 	}
 	if (EVP_DigestVerify(mctx, s, slen, data, n) != 1) {
@@ -1336,7 +1303,7 @@ pkey_from_pem_public(const char *pem, size_t len, struct pkey **out)
 	dctx = OSSL_DECODER_CTX_new_for_pkey(&pk, "PEM", NULL, NULL,
 	                                     EVP_PKEY_PUBLIC_KEY, NULL, NULL);
 	if (dctx == NULL) {
-		ret = ossl_fail("OSSL_DECODER_CTX_new_for_pkey");
+		ret = crypto_fail("OSSL_DECODER_CTX_new_for_pkey");
 		goto out;
 	}
 	if (OSSL_DECODER_from_data(dctx, &p, &left) != 1 || pk == NULL) {
@@ -1399,7 +1366,7 @@ pkey_to_pem(const struct pkey *k, enum pkey_pem_format fmt,
 	/* An empty passphrase means "not encrypted", as in ssh-keygen. */
 	if (private_fmt && passphrase != NULL && passphrase[0] != '\0' &&
 	    (cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL)) == NULL) {
-		ret = ossl_fail("EVP_CIPHER_fetch");
+		ret = crypto_fail("EVP_CIPHER_fetch");
 		goto out;
 	}
 	bio = BIO_new(private_fmt ? BIO_s_secmem() : BIO_s_mem());
@@ -1435,11 +1402,11 @@ pkey_to_pem(const struct pkey *k, enum pkey_pem_format fmt,
 		goto out;
 	}
 	if (ok != 1) {
-		ret = ossl_fail("PEM encoding");
+		ret = crypto_fail("PEM encoding");
 		goto out;
 	}
 	if ((dlen = BIO_get_mem_data(bio, &data)) <= 0 || data == NULL) {
-		ret = ossl_fail("BIO_get_mem_data");
+		ret = crypto_fail("BIO_get_mem_data");
 		goto out;
 	}
 	if (private_fmt) {
