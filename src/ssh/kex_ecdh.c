@@ -1,0 +1,139 @@
+/*
+ * kex_ecdh.c - the elliptic-curve KEX families behind struct kex_ops:
+ * curve25519-sha256 (RFC 8731: 32-byte X25519 keys as strings, the
+ * 32-byte shared secret read as a big-endian number) and
+ * ecdh-sha2-nistp256/384/521 (RFC 5656 §4: uncompressed points as
+ * strings, the shared x coordinate as the secret). Only raw values here;
+ * framing and encodings are kex.c's.
+ *
+ * X25519 private keys come from the caller's rand function; the NIST
+ * curve keys from kexprim's ecdh_keygen (libcrypto's CSPRNG).
+ */
+#include <stdlib.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "crypto/kexprim.h"
+#include "ssh/kex_int.h"
+
+/* ---- X25519 ---- */
+
+static void
+x25519_priv_free(void *priv)
+{
+	struct x25519_key *k = priv;
+
+	if (k == NULL) {
+		return;
+	}
+	x25519_clear(k);
+	mem_free_secret(k, sizeof(*k));
+}
+
+static int
+x25519_client_keygen(const struct kex_method *m, ssh_rand_fn rand,
+                     void *rand_ctx, void **priv, struct buf *pub)
+{
+	uint8_t seed[X25519_LEN];
+	struct x25519_key *k = NULL;
+	int ret;
+
+	(void)m;
+	*priv = NULL;
+	if (rand == NULL) {
+		ret = SESH_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		ret = SESH_ERR_NOMEM;
+		goto out;
+	}
+	if ((ret = rand(rand_ctx, seed, sizeof(seed))) != 0 ||
+	    (ret = x25519_keygen_from(seed, k)) != 0 ||
+	    (ret = buf_put(pub, k->pub, sizeof(k->pub))) != 0) {
+		goto out;
+	}
+	*priv = k;
+	k = NULL;
+	ret = 0;
+out:
+	mem_wipe(seed, sizeof(seed));
+	x25519_priv_free(k);
+	return ret;
+}
+
+static int
+x25519_client_shared(const struct kex_method *m, const void *priv,
+                     const uint8_t *peer, size_t n, struct buf *k)
+{
+	uint8_t secret[X25519_LEN];
+	int ret;
+
+	(void)m;
+	/* RFC 8731 §3: a public key of another length is an error. */
+	if (n != X25519_LEN) {
+		return SESH_ERR_KEY_LENGTH;
+	}
+	if ((ret = x25519_shared(priv, peer, secret)) != 0) {
+		goto out;
+	}
+	ret = buf_put(k, secret, sizeof(secret));
+out:
+	mem_wipe(secret, sizeof(secret));
+	return ret;
+}
+
+const struct kex_ops kex_ops_x25519 = {
+    x25519_client_keygen,
+    x25519_client_shared,
+    x25519_priv_free,
+    kex_classic_server,
+};
+
+/* ---- ECDH over NIST curves ---- */
+
+static void
+ecdh_priv_free(void *priv)
+{
+	ecdh_free(priv);
+}
+
+static int
+ecdh_client_keygen(const struct kex_method *m, ssh_rand_fn rand, void *rand_ctx,
+                   void **priv, struct buf *pub)
+{
+	struct ecdh_key *k = NULL;
+	int ret;
+
+	(void)rand;
+	(void)rand_ctx;
+	*priv = NULL;
+	if ((ret = ecdh_keygen((enum ecdh_curve)m->param, &k)) != 0 ||
+	    (ret = ecdh_public(k, pub)) != 0) {
+		goto out;
+	}
+	*priv = k;
+	k = NULL;
+	ret = 0;
+out:
+	ecdh_free(k);
+	return ret;
+}
+
+static int
+ecdh_client_shared(const struct kex_method *m, const void *priv,
+                   const uint8_t *peer, size_t n, struct buf *k)
+{
+	(void)m;
+	if (peer == NULL) {
+		return SESH_ERR_INVALID_KEY;
+	}
+	return ecdh_shared(priv, peer, n, k);
+}
+
+const struct kex_ops kex_ops_ecdh = {
+    ecdh_client_keygen,
+    ecdh_client_shared,
+    ecdh_priv_free,
+    kex_classic_server,
+};
