@@ -17,25 +17,11 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "base/buf.h"
 #include "base/err.h"
 #include "crypto/kexprim.h"
-
-static size_t
-unhex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = strlen(s) / 2, i;
-
-	assert_true(strlen(s) % 2 == 0);
-	assert_true(n <= max);
-	for (i = 0; i < n; i++) {
-		unsigned v;
-
-		assert_int_equal(sscanf(&s[2 * i], "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-	return n;
-}
 
 /* ---- X25519 ---- */
 
