@@ -65,7 +65,11 @@
 	X(NOT_FOUND, "not found", SSH_DISCONNECT_BY_APPLICATION)               \
 	X(EXISTS, "already exists", SSH_DISCONNECT_BY_APPLICATION)             \
 	X(UNSUPPORTED, "unsupported", SSH_DISCONNECT_PROTOCOL_ERROR)           \
-	X(PROTOCOL, "protocol error", SSH_DISCONNECT_PROTOCOL_ERROR)
+	X(PROTOCOL, "protocol error", SSH_DISCONNECT_PROTOCOL_ERROR)           \
+	X(SERVICE_NOT_AVAILABLE, "service not available",                      \
+	  SSH_DISCONNECT_SERVICE_NOT_AVAILABLE)                                \
+	X(AUTH_TOO_MANY, "Too many authentication failures",                   \
+	  SSH_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE)
 
 enum sesh_err {
 	SESH_OK = 0,
