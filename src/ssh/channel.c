@@ -1,0 +1,1340 @@
+/*
+ * channel.c - the SSH connection protocol (RFC 4254): channel table,
+ * windows, EOF/CLOSE, channel and global requests. The contract, the
+ * states and the transitions are in channel.h.
+ *
+ * Every outgoing message is one record in `out` (an SSH string holding
+ * the payload), opened with msg_begin() and closed with msg_end(); a
+ * failure in between rolls the writer back with msg_undo(), so nothing
+ * half-built is left behind. Channel state changes only after the
+ * message that goes with them has been written.
+ */
+#include "ssh/channel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/limits.h"
+#include "ssh/msg.h"
+
+enum chan_state { CH_OPENING = 1, CH_ACCEPTING, CH_OPEN, CH_CLOSING };
+
+/* Entries of the queue of replies we owe, in request order. */
+enum owed {
+	OWED_APP = 0, /* the application has not answered yet */
+	OWED_OK,
+	OWED_FAIL
+};
+
+struct chan {
+	enum chan_state state;
+	uint32_t remote_id;
+	/* Receive side: lwin + unconsumed + unadjusted == lwin_max. */
+	uint32_t lwin_max, lwin, lmaxpacket;
+	uint32_t unconsumed; /* delivered, not yet reported consumed */
+	uint32_t unadjusted; /* consumed, not yet returned by an adjust */
+	/* Send side. */
+	uint32_t rwin, rmaxpacket;
+	bool sent_eof, rcvd_eof, rcvd_eow;
+	/* Types of our requests awaiting SUCCESS/FAILURE (a ring). */
+	uint8_t req_q[CHAN_MAX_PENDING];
+	unsigned req_head, req_n;
+	/* Replies we owe (enum owed, a ring). */
+	uint8_t owed_q[CHAN_MAX_PENDING];
+	unsigned owed_head, owed_n;
+};
+
+/* Which role serves a request name. */
+#define SERVED_BY_SERVER 1u
+#define SERVED_BY_CLIENT 2u
+
+static const struct {
+	const char *name;
+	enum chan_req_type type;
+	unsigned served;
+} req_names[] = {
+    {"pty-req", CHAN_REQ_PTY, SERVED_BY_SERVER},
+    {"shell", CHAN_REQ_SHELL, SERVED_BY_SERVER},
+    {"exec", CHAN_REQ_EXEC, SERVED_BY_SERVER},
+    {"subsystem", CHAN_REQ_SUBSYSTEM, SERVED_BY_SERVER},
+    {"env", CHAN_REQ_ENV, SERVED_BY_SERVER},
+    {"window-change", CHAN_REQ_WINDOW_CHANGE, SERVED_BY_SERVER},
+    {"signal", CHAN_REQ_SIGNAL, SERVED_BY_SERVER},
+    {"exit-status", CHAN_REQ_EXIT_STATUS, SERVED_BY_CLIENT},
+    {"exit-signal", CHAN_REQ_EXIT_SIGNAL, SERVED_BY_CLIENT},
+    {"eow@openssh.com", CHAN_REQ_EOW, SERVED_BY_SERVER | SERVED_BY_CLIENT},
+    {"keepalive@openssh.com", CHAN_REQ_KEEPALIVE, 0},
+};
+
+#define GREQ_HOSTKEYS         "hostkeys-00@openssh.com"
+#define GREQ_NO_MORE_SESSIONS "no-more-sessions@openssh.com"
+
+struct chan_str
+chan_str_c(const char *s)
+{
+	struct chan_str v = {(const uint8_t *)s, s != NULL ? strlen(s) : 0};
+
+	return v;
+}
+
+bool
+chan_str_eq(struct chan_str v, const char *s)
+{
+	size_t n = strlen(s);
+
+	return v.n == n && (n == 0 || memcmp(v.p, s, n) == 0);
+}
+
+/* ---- writer records ---- */
+
+struct mark {
+	size_t len;
+	unsigned depth;
+};
+
+static int
+msg_begin(struct buf *out, struct mark *m, uint8_t type)
+{
+	int ret;
+
+	m->len = buf_len(out);
+	m->depth = out->depth;
+	if ((ret = buf_begin(out)) != 0) {
+		return ret;
+	}
+	if ((ret = buf_put_u8(out, type)) != 0) {
+		buf_truncate(out, m->len);
+		out->depth = m->depth;
+	}
+	return ret;
+}
+
+static void
+msg_undo(struct buf *out, const struct mark *m)
+{
+	buf_truncate(out, m->len);
+	out->depth = m->depth;
+}
+
+/* Closes the record, or rolls it back if ret (the build result) failed. */
+static int
+msg_end(struct buf *out, const struct mark *m, int ret)
+{
+	if (ret == 0) {
+		ret = buf_end(out);
+	}
+	if (ret != 0) {
+		msg_undo(out, m);
+	}
+	return ret;
+}
+
+/* A message of a type byte and the peer's channel id only. */
+static int
+send_simple(struct buf *out, uint8_t type, uint32_t remote_id)
+{
+	struct mark m;
+	int ret;
+
+	if ((ret = msg_begin(out, &m, type)) != 0) {
+		return ret;
+	}
+	ret = buf_put_u32(out, remote_id);
+	return msg_end(out, &m, ret);
+}
+
+static int
+send_open_failure(struct buf *out, uint32_t remote_id, uint32_t reason,
+                  const char *text)
+{
+	struct mark m;
+	int ret;
+
+	if ((ret = msg_begin(out, &m, SSH2_MSG_CHANNEL_OPEN_FAILURE)) != 0) {
+		return ret;
+	}
+	if ((ret = buf_put_u32(out, remote_id)) == 0 &&
+	    (ret = buf_put_u32(out, reason)) == 0 &&
+	    (ret = buf_put_cstring(out, text != NULL ? text : "")) == 0) {
+		ret = buf_put_cstring(out, ""); /* language tag */
+	}
+	return msg_end(out, &m, ret);
+}
+
+/* ---- the table ---- */
+
+void
+chan_set_init(struct chan_set *cs, bool server)
+{
+	memset(cs, 0, sizeof(*cs));
+	cs->server = server;
+	cs->window = CHAN_DEFAULT_WINDOW;
+	cs->maxpacket = CHAN_DEFAULT_MAXPACKET;
+}
+
+void
+chan_set_clear(struct chan_set *cs)
+{
+	unsigned i;
+
+	for (i = 0; i < CHAN_MAX_CHANNELS; i++) {
+		free(cs->ch[i]);
+	}
+	memset(cs, 0, sizeof(*cs));
+}
+
+int
+chan_set_params(struct chan_set *cs, uint32_t window, uint32_t maxpacket)
+{
+	if (window == 0 || maxpacket == 0 || maxpacket > SESH_MAX_PACKET / 2) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	cs->window = window;
+	cs->maxpacket = maxpacket;
+	return 0;
+}
+
+/* A fresh channel in the first free slot. SESH_ERR_LIMIT when full. */
+static int
+chan_alloc(struct chan_set *cs, enum chan_state state, uint32_t *id)
+{
+	struct chan *c;
+	uint32_t i;
+
+	for (i = 0; i < CHAN_MAX_CHANNELS; i++) {
+		if (cs->ch[i] == NULL) {
+			break;
+		}
+	}
+	if (i == CHAN_MAX_CHANNELS) {
+		return SESH_ERR_LIMIT;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		return SESH_ERR_NOMEM;
+	}
+	c->state = state;
+	c->lwin_max = cs->window;
+	c->lwin = cs->window;
+	c->lmaxpacket = cs->maxpacket;
+	cs->ch[i] = c;
+	cs->nchan++;
+	*id = i;
+	return 0;
+}
+
+static void
+chan_free(struct chan_set *cs, uint32_t id)
+{
+	free(cs->ch[id]);
+	cs->ch[id] = NULL;
+	cs->nchan--;
+}
+
+static struct chan *
+chan_get(const struct chan_set *cs, uint32_t id)
+{
+	if (id >= CHAN_MAX_CHANNELS) {
+		return NULL;
+	}
+	return cs->ch[id];
+}
+
+/* ---- events ---- */
+
+static struct chan_event *
+ev_set(struct chan_set *cs, enum chan_ev_type type, uint32_t id)
+{
+	memset(&cs->ev, 0, sizeof(cs->ev));
+	cs->ev.type = type;
+	cs->ev.id = id;
+	cs->has_event = true;
+	return &cs->ev;
+}
+
+bool
+chan_next_event(struct chan_set *cs, struct chan_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	if (!cs->has_event) {
+		return false;
+	}
+	*ev = cs->ev;
+	memset(&cs->ev, 0, sizeof(cs->ev));
+	cs->has_event = false;
+	return true;
+}
+
+/* ---- owed replies ---- */
+
+/* Sends the decided replies at the head of the queue, in order. In
+ * CLOSING nothing may be sent on the channel: the queue is dropped. */
+static int
+owed_flush(struct chan *c, struct buf *out)
+{
+	uint8_t type;
+	int ret;
+
+	if (c->state == CH_CLOSING) {
+		c->owed_n = 0;
+		return 0;
+	}
+	while (c->owed_n > 0 && c->owed_q[c->owed_head] != OWED_APP) {
+		type = c->owed_q[c->owed_head] == OWED_OK
+		           ? SSH2_MSG_CHANNEL_SUCCESS
+		           : SSH2_MSG_CHANNEL_FAILURE;
+		if ((ret = send_simple(out, type, c->remote_id)) != 0) {
+			return ret;
+		}
+		c->owed_head = (c->owed_head + 1) % CHAN_MAX_PENDING;
+		c->owed_n--;
+	}
+	return 0;
+}
+
+static int
+owed_push(struct chan *c, enum owed v)
+{
+	if (c->owed_n >= CHAN_MAX_PENDING) {
+		return SESH_ERR_LIMIT;
+	}
+	c->owed_q[(c->owed_head + c->owed_n) % CHAN_MAX_PENDING] = (uint8_t)v;
+	c->owed_n++;
+	return 0;
+}
+
+int
+chan_reply(struct chan_set *cs, uint32_t id, bool ok, struct buf *out)
+{
+	struct chan *c = chan_get(cs, id);
+	unsigned i, k;
+
+	if (c == NULL || (c->state != CH_OPEN && c->state != CH_CLOSING)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (c->state == CH_CLOSING) {
+		return 0; /* the answer can no longer be sent */
+	}
+	for (i = 0; i < c->owed_n; i++) {
+		k = (c->owed_head + i) % CHAN_MAX_PENDING;
+		if (c->owed_q[k] == OWED_APP) {
+			c->owed_q[k] = ok ? OWED_OK : OWED_FAIL;
+			return owed_flush(c, out);
+		}
+	}
+	return SESH_ERR_INVALID_ARGUMENT;
+}
+
+/* ---- pty modes (RFC 4254 §8) ---- */
+
+int
+chan_pty_modes_build(const struct chan_pty_mode *m, size_t count,
+                     struct buf *out)
+{
+	size_t start = buf_len(out), i;
+	int ret = 0;
+
+	if (count > CHAN_MAX_PTY_MODES) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	for (i = 0; i < count; i++) {
+		if (m[i].op == CHAN_TTY_OP_END || m[i].op >= 160) {
+			ret = SESH_ERR_INVALID_ARGUMENT;
+			goto out;
+		}
+		if ((ret = buf_put_u8(out, m[i].op)) != 0 ||
+		    (ret = buf_put_u32(out, m[i].value)) != 0) {
+			goto out;
+		}
+	}
+	ret = buf_put_u8(out, CHAN_TTY_OP_END);
+out:
+	if (ret != 0) {
+		buf_truncate(out, start);
+	}
+	return ret;
+}
+
+int
+chan_pty_modes_parse(const uint8_t *p, size_t n, struct chan_pty_mode *m,
+                     size_t max, size_t *count)
+{
+	struct rd r;
+	size_t k = 0;
+	uint8_t op;
+	uint32_t v;
+	int ret;
+
+	*count = 0;
+	rd_init(&r, p, n);
+	if (n == 0) {
+		return 0; /* no modes at all */
+	}
+	for (;;) {
+		/* A string that ends without TTY_OP_END is cut short. */
+		if ((ret = rd_u8(&r, &op)) != 0) {
+			return ret;
+		}
+		if (op == CHAN_TTY_OP_END) {
+			if ((ret = rd_end(&r)) != 0) {
+				return ret;
+			}
+			break;
+		}
+		if (op >= 160) {
+			break; /* undefined opcodes stop parsing */
+		}
+		if ((ret = rd_u32(&r, &v)) != 0) {
+			return ret;
+		}
+		if (k >= CHAN_MAX_PTY_MODES || (m != NULL && k >= max)) {
+			return SESH_ERR_LIMIT;
+		}
+		if (m != NULL) {
+			m[k].op = op;
+			m[k].value = v;
+		}
+		k++;
+	}
+	*count = k;
+	return 0;
+}
+
+/* ---- channel requests ---- */
+
+static int
+req_lookup(struct chan_str name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(req_names) / sizeof(req_names[0]); i++) {
+		if (chan_str_eq(name, req_names[i].name)) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static int
+req_index_of(enum chan_req_type type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(req_names) / sizeof(req_names[0]); i++) {
+		if (req_names[i].type == type) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+static int
+rd_view_str(struct rd *r, struct chan_str *s)
+{
+	return rd_string(r, &s->p, &s->n);
+}
+
+/* The type-specific part of a known request (RFC 4254 §6.2-§6.10). */
+static int
+req_parse_data(struct rd *r, struct chan_req *q)
+{
+	size_t nmodes;
+	int ret = 0;
+
+	switch (q->type) {
+	case CHAN_REQ_PTY:
+		if ((ret = rd_view_str(r, &q->term)) != 0 ||
+		    (ret = rd_u32(r, &q->cols)) != 0 ||
+		    (ret = rd_u32(r, &q->rows)) != 0 ||
+		    (ret = rd_u32(r, &q->width_px)) != 0 ||
+		    (ret = rd_u32(r, &q->height_px)) != 0 ||
+		    (ret = rd_view_str(r, &q->modes)) != 0 ||
+		    (ret = chan_pty_modes_parse(q->modes.p, q->modes.n, NULL, 0,
+		                                &nmodes)) != 0) {
+			return ret;
+		}
+		break;
+	case CHAN_REQ_EXEC:
+	case CHAN_REQ_SUBSYSTEM:
+	case CHAN_REQ_SIGNAL:
+		ret = rd_view_str(r, &q->arg);
+		break;
+	case CHAN_REQ_ENV:
+		if ((ret = rd_view_str(r, &q->arg)) == 0) {
+			ret = rd_view_str(r, &q->value);
+		}
+		break;
+	case CHAN_REQ_WINDOW_CHANGE:
+		if ((ret = rd_u32(r, &q->cols)) != 0 ||
+		    (ret = rd_u32(r, &q->rows)) != 0 ||
+		    (ret = rd_u32(r, &q->width_px)) != 0 ||
+		    (ret = rd_u32(r, &q->height_px)) != 0) {
+			return ret;
+		}
+		break;
+	case CHAN_REQ_EXIT_STATUS:
+		ret = rd_u32(r, &q->exit_status);
+		break;
+	case CHAN_REQ_EXIT_SIGNAL:
+		if ((ret = rd_view_str(r, &q->arg)) != 0 ||
+		    (ret = rd_bool(r, &q->core_dumped)) != 0 ||
+		    (ret = rd_view_str(r, &q->msg)) != 0 ||
+		    (ret = rd_view_str(r, &q->lang)) != 0) {
+			return ret;
+		}
+		break;
+	case CHAN_REQ_SHELL:
+	case CHAN_REQ_EOW:
+		break;
+	case CHAN_REQ_KEEPALIVE:
+	case CHAN_REQ_UNKNOWN:
+		/* Not interpreted: whatever data follows is skipped. */
+		return rd_skip(r, rd_left(r));
+	}
+	if (ret != 0) {
+		return ret;
+	}
+	return rd_end(r);
+}
+
+int
+chan_request_parse(const uint8_t *p, size_t n, uint32_t *recipient,
+                   struct chan_req *req)
+{
+	struct chan_req q = {0};
+	struct rd r;
+	uint32_t id;
+	int ret, i;
+
+	*recipient = 0;
+	memset(req, 0, sizeof(*req));
+	rd_init(&r, p, n);
+	/* byte SSH_MSG_CHANNEL_REQUEST, uint32 recipient channel,
+	 * string request type, boolean want reply, type-specific data */
+	if ((ret = rd_expect_u8(&r, SSH2_MSG_CHANNEL_REQUEST)) != 0 ||
+	    (ret = rd_u32(&r, &id)) != 0 ||
+	    (ret = rd_view_str(&r, &q.name)) != 0 ||
+	    (ret = rd_bool(&r, &q.want_reply)) != 0) {
+		return ret;
+	}
+	i = req_lookup(q.name);
+	q.type = i >= 0 ? req_names[i].type : CHAN_REQ_UNKNOWN;
+	if ((ret = req_parse_data(&r, &q)) != 0) {
+		return ret;
+	}
+	*recipient = id;
+	*req = q;
+	return 0;
+}
+
+static int
+put_str(struct buf *out, struct chan_str s)
+{
+	return buf_put_string(out, s.p, s.n);
+}
+
+/* The type-specific part of a request we send. */
+static int
+req_build_data(struct buf *out, const struct chan_req *q)
+{
+	size_t nmodes;
+	int ret = 0;
+
+	switch (q->type) {
+	case CHAN_REQ_PTY:
+		if (chan_pty_modes_parse(q->modes.p, q->modes.n, NULL, 0,
+		                         &nmodes) != 0) {
+			return SESH_ERR_INVALID_ARGUMENT;
+		}
+		if ((ret = put_str(out, q->term)) != 0 ||
+		    (ret = buf_put_u32(out, q->cols)) != 0 ||
+		    (ret = buf_put_u32(out, q->rows)) != 0 ||
+		    (ret = buf_put_u32(out, q->width_px)) != 0 ||
+		    (ret = buf_put_u32(out, q->height_px)) != 0) {
+			return ret;
+		}
+		ret = put_str(out, q->modes);
+		break;
+	case CHAN_REQ_EXEC:
+	case CHAN_REQ_SUBSYSTEM:
+	case CHAN_REQ_SIGNAL:
+		ret = put_str(out, q->arg);
+		break;
+	case CHAN_REQ_ENV:
+		if ((ret = put_str(out, q->arg)) == 0) {
+			ret = put_str(out, q->value);
+		}
+		break;
+	case CHAN_REQ_WINDOW_CHANGE:
+		if ((ret = buf_put_u32(out, q->cols)) != 0 ||
+		    (ret = buf_put_u32(out, q->rows)) != 0 ||
+		    (ret = buf_put_u32(out, q->width_px)) != 0) {
+			return ret;
+		}
+		ret = buf_put_u32(out, q->height_px);
+		break;
+	case CHAN_REQ_EXIT_STATUS:
+		ret = buf_put_u32(out, q->exit_status);
+		break;
+	case CHAN_REQ_EXIT_SIGNAL:
+		if ((ret = put_str(out, q->arg)) != 0 ||
+		    (ret = buf_put_bool(out, q->core_dumped)) != 0 ||
+		    (ret = put_str(out, q->msg)) != 0) {
+			return ret;
+		}
+		ret = put_str(out, q->lang);
+		break;
+	case CHAN_REQ_SHELL:
+	case CHAN_REQ_EOW:
+	case CHAN_REQ_KEEPALIVE:
+	case CHAN_REQ_UNKNOWN:
+		break;
+	}
+	return ret;
+}
+
+int
+chan_request(struct chan_set *cs, uint32_t id, const struct chan_req *req,
+             struct buf *out)
+{
+	struct chan *c = chan_get(cs, id);
+	struct chan_str name;
+	struct mark m;
+	bool want_reply;
+	int ret, i;
+
+	if (c == NULL || c->state != CH_OPEN) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (req->type == CHAN_REQ_UNKNOWN) {
+		name = req->name;
+		if (name.n == 0) {
+			return SESH_ERR_INVALID_ARGUMENT;
+		}
+	} else {
+		if ((i = req_index_of(req->type)) < 0) {
+			return SESH_ERR_INVALID_ARGUMENT;
+		}
+		name = chan_str_c(req_names[i].name);
+	}
+	want_reply = req->want_reply && req->type != CHAN_REQ_EOW;
+	if (want_reply && c->req_n >= CHAN_MAX_PENDING) {
+		return SESH_ERR_LIMIT;
+	}
+	if ((ret = msg_begin(out, &m, SSH2_MSG_CHANNEL_REQUEST)) != 0) {
+		return ret;
+	}
+	if ((ret = buf_put_u32(out, c->remote_id)) == 0 &&
+	    (ret = put_str(out, name)) == 0 &&
+	    (ret = buf_put_bool(out, want_reply)) == 0) {
+		ret = req_build_data(out, req);
+	}
+	if ((ret = msg_end(out, &m, ret)) != 0) {
+		return ret;
+	}
+	if (want_reply) {
+		c->req_q[(c->req_head + c->req_n) % CHAN_MAX_PENDING] =
+		    (uint8_t)req->type;
+		c->req_n++;
+	}
+	return 0;
+}
+
+/* ---- opening ---- */
+
+static int
+open_common(struct chan_set *cs, const char *type, const char *host,
+            uint32_t port, const char *orig_host, uint32_t orig_port,
+            struct buf *out, uint32_t *id)
+{
+	struct chan *c;
+	struct mark m;
+	uint32_t i;
+	int ret;
+
+	*id = 0;
+	if ((ret = chan_alloc(cs, CH_OPENING, &i)) != 0) {
+		return ret;
+	}
+	c = cs->ch[i];
+	/* byte SSH_MSG_CHANNEL_OPEN, string channel type, uint32 sender
+	 * channel, uint32 initial window size, uint32 maximum packet size,
+	 * channel type specific data */
+	if ((ret = msg_begin(out, &m, SSH2_MSG_CHANNEL_OPEN)) != 0) {
+		goto out;
+	}
+	if ((ret = buf_put_cstring(out, type)) == 0 &&
+	    (ret = buf_put_u32(out, i)) == 0 &&
+	    (ret = buf_put_u32(out, c->lwin)) == 0 &&
+	    (ret = buf_put_u32(out, c->lmaxpacket)) == 0 && host != NULL) {
+		if ((ret = buf_put_cstring(out, host)) == 0 &&
+		    (ret = buf_put_u32(out, port)) == 0 &&
+		    (ret = buf_put_cstring(out, orig_host)) == 0) {
+			ret = buf_put_u32(out, orig_port);
+		}
+	}
+	ret = msg_end(out, &m, ret);
+out:
+	if (ret != 0) {
+		chan_free(cs, i);
+		return ret;
+	}
+	*id = i;
+	return 0;
+}
+
+int
+chan_open_session(struct chan_set *cs, struct buf *out, uint32_t *id)
+{
+	return open_common(cs, "session", NULL, 0, NULL, 0, out, id);
+}
+
+int
+chan_open_direct_tcpip(struct chan_set *cs, const char *host, uint32_t port,
+                       const char *orig_host, uint32_t orig_port,
+                       struct buf *out, uint32_t *id)
+{
+	if (host == NULL || orig_host == NULL) {
+		*id = 0;
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	return open_common(cs, "direct-tcpip", host, port, orig_host, orig_port,
+	                   out, id);
+}
+
+int
+chan_accept(struct chan_set *cs, uint32_t id, struct buf *out)
+{
+	struct chan *c = chan_get(cs, id);
+	struct mark m;
+	int ret;
+
+	if (c == NULL || c->state != CH_ACCEPTING) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	/* byte SSH_MSG_CHANNEL_OPEN_CONFIRMATION, uint32 recipient channel,
+	 * uint32 sender channel, uint32 initial window size, uint32 maximum
+	 * packet size */
+	if ((ret = msg_begin(out, &m, SSH2_MSG_CHANNEL_OPEN_CONFIRMATION)) !=
+	    0) {
+		return ret;
+	}
+	if ((ret = buf_put_u32(out, c->remote_id)) == 0 &&
+	    (ret = buf_put_u32(out, id)) == 0 &&
+	    (ret = buf_put_u32(out, c->lwin)) == 0) {
+		ret = buf_put_u32(out, c->lmaxpacket);
+	}
+	if ((ret = msg_end(out, &m, ret)) != 0) {
+		return ret;
+	}
+	c->state = CH_OPEN;
+	return 0;
+}
+
+int
+chan_refuse(struct chan_set *cs, uint32_t id, uint32_t reason, const char *text,
+            struct buf *out)
+{
+	struct chan *c = chan_get(cs, id);
+	int ret;
+
+	if (c == NULL || c->state != CH_ACCEPTING) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((ret = send_open_failure(out, c->remote_id, reason, text)) != 0) {
+		return ret;
+	}
+	chan_free(cs, id);
+	return 0;
+}
+
+/* ---- sending ---- */
+
+size_t
+chan_send_room(const struct chan_set *cs, uint32_t id)
+{
+	const struct chan *c = chan_get(cs, id);
+
+	if (c == NULL || c->state != CH_OPEN || c->sent_eof ||
+	    c->rmaxpacket == 0) {
+		return 0;
+	}
+	return c->rwin;
+}
+
+int
+chan_send_data(struct chan_set *cs, uint32_t id, uint32_t ext_type,
+               const uint8_t *p, size_t n, struct buf *out, size_t *sent)
+{
+	struct chan *c = chan_get(cs, id);
+	struct rd r;
+	const uint8_t *chunk;
+	struct mark m;
+	size_t k, total = 0;
+	int ret = 0;
+
+	*sent = 0;
+	if (c == NULL || c->state != CH_OPEN || c->sent_eof ||
+	    (p == NULL && n > 0)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	rd_init(&r, p, n);
+	while (rd_left(&r) > 0 && c->rwin > 0 && c->rmaxpacket > 0) {
+		k = rd_left(&r);
+		if (k > c->rwin) {
+			k = c->rwin;
+		}
+		if (k > c->rmaxpacket) {
+			k = c->rmaxpacket;
+		}
+		if (k > CHAN_MAX_SEND_DATA) {
+			k = CHAN_MAX_SEND_DATA;
+		}
+		/* byte SSH_MSG_CHANNEL_DATA, uint32 recipient channel,
+		 * string data; or byte SSH_MSG_CHANNEL_EXTENDED_DATA,
+		 * uint32 recipient channel, uint32 data_type_code, string
+		 * data */
+		ret = msg_begin(out, &m,
+		                ext_type == 0 ? SSH2_MSG_CHANNEL_DATA
+		                              : SSH2_MSG_CHANNEL_EXTENDED_DATA);
+		if (ret != 0) {
+			break;
+		}
+		ret = buf_put_u32(out, c->remote_id);
+		if (ret == 0 && ext_type != 0) {
+			ret = buf_put_u32(out, ext_type);
+		}
+		if (ret == 0 && (ret = rd_view(&r, k, &chunk)) == 0) {
+			ret = buf_put_string(out, chunk, k);
+		}
+		if ((ret = msg_end(out, &m, ret)) != 0) {
+			break;
+		}
+		c->rwin -= (uint32_t)k;
+		total += k;
+	}
+	if (ret != 0 && total == 0) {
+		return ret;
+	}
+	*sent = total;
+	return 0;
+}
+
+int
+chan_consumed(struct chan_set *cs, uint32_t id, size_t n, struct buf *out)
+{
+	struct chan *c = chan_get(cs, id);
+	uint32_t unadjusted, threshold;
+	struct mark m;
+	int ret;
+
+	if (c == NULL || (c->state != CH_OPEN && c->state != CH_CLOSING)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (c->state == CH_CLOSING) {
+		return 0; /* nothing more will be adjusted */
+	}
+	if (n > c->unconsumed) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	unadjusted = c->unadjusted + (uint32_t)n;
+	threshold = c->lwin_max / 2 > 0 ? c->lwin_max / 2 : 1;
+	/* After the peer's EOF no data comes: the window is not reopened. */
+	if (unadjusted >= threshold && !c->rcvd_eof) {
+		/* byte SSH_MSG_CHANNEL_WINDOW_ADJUST, uint32 recipient
+		 * channel, uint32 bytes to add */
+		if ((ret = msg_begin(out, &m,
+		                     SSH2_MSG_CHANNEL_WINDOW_ADJUST)) != 0) {
+			return ret;
+		}
+		if ((ret = buf_put_u32(out, c->remote_id)) == 0) {
+			ret = buf_put_u32(out, unadjusted);
+		}
+		if ((ret = msg_end(out, &m, ret)) != 0) {
+			return ret;
+		}
+		c->lwin += unadjusted;
+		unadjusted = 0;
+	}
+	c->unconsumed -= (uint32_t)n;
+	c->unadjusted = unadjusted;
+	return 0;
+}
+
+int
+chan_send_eof(struct chan_set *cs, uint32_t id, struct buf *out)
+{
+	struct chan *c = chan_get(cs, id);
+	int ret;
+
+	if (c == NULL || c->state != CH_OPEN) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (c->sent_eof) {
+		return 0;
+	}
+	if ((ret = send_simple(out, SSH2_MSG_CHANNEL_EOF, c->remote_id)) != 0) {
+		return ret;
+	}
+	c->sent_eof = true;
+	return 0;
+}
+
+int
+chan_close(struct chan_set *cs, uint32_t id, struct buf *out)
+{
+	struct chan *c = chan_get(cs, id);
+	int ret;
+
+	if (c == NULL || (c->state != CH_OPEN && c->state != CH_CLOSING)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (c->state == CH_CLOSING) {
+		return 0;
+	}
+	if ((ret = send_simple(out, SSH2_MSG_CHANNEL_CLOSE, c->remote_id)) !=
+	    0) {
+		return ret;
+	}
+	c->state = CH_CLOSING;
+	c->owed_n = 0;
+	return 0;
+}
+
+int
+chan_global_request(struct chan_set *cs, const char *name, bool want_reply,
+                    struct buf *out)
+{
+	struct mark m;
+	int ret;
+
+	if (name == NULL || name[0] == '\0') {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (want_reply && cs->global_pending >= CHAN_MAX_PENDING) {
+		return SESH_ERR_LIMIT;
+	}
+	/* byte SSH_MSG_GLOBAL_REQUEST, string request name, boolean want
+	 * reply, request-specific data */
+	if ((ret = msg_begin(out, &m, SSH2_MSG_GLOBAL_REQUEST)) != 0) {
+		return ret;
+	}
+	if ((ret = buf_put_cstring(out, name)) == 0) {
+		ret = buf_put_bool(out, want_reply);
+	}
+	if ((ret = msg_end(out, &m, ret)) != 0) {
+		return ret;
+	}
+	if (want_reply) {
+		cs->global_pending++;
+	}
+	return 0;
+}
+
+/* ---- input handlers ---- */
+
+static int
+in_global_request(struct chan_set *cs, struct rd *r, struct buf *out)
+{
+	struct chan_str name;
+	struct mark m;
+	bool want_reply, ok = false;
+	int ret;
+
+	/* string request name, boolean want reply, request-specific data
+	 * (not interpreted by any request we serve) */
+	if ((ret = rd_view_str(r, &name)) != 0 ||
+	    (ret = rd_bool(r, &want_reply)) != 0) {
+		return ret;
+	}
+	if (!cs->server && chan_str_eq(name, GREQ_HOSTKEYS)) {
+		ok = false; /* accepted and ignored: we keep no key list */
+	} else if (cs->server && chan_str_eq(name, GREQ_NO_MORE_SESSIONS)) {
+		cs->no_more_sessions = true;
+		ok = true;
+	}
+	if (!want_reply) {
+		return 0;
+	}
+	if ((ret = msg_begin(out, &m,
+	                     ok ? SSH2_MSG_REQUEST_SUCCESS
+	                        : SSH2_MSG_REQUEST_FAILURE)) != 0) {
+		return ret;
+	}
+	return msg_end(out, &m, 0);
+}
+
+static int
+in_global_reply(struct chan_set *cs, uint8_t type, struct rd *r)
+{
+	struct chan_event *ev;
+	struct chan_str data;
+	int ret;
+
+	/* REQUEST_SUCCESS may carry response-specific data; FAILURE none. */
+	if (type == SSH2_MSG_REQUEST_FAILURE && (ret = rd_end(r)) != 0) {
+		return ret;
+	}
+	if (cs->global_pending == 0) {
+		return SESH_ERR_PROTOCOL;
+	}
+	data.n = rd_left(r);
+	if ((ret = rd_view(r, data.n, &data.p)) != 0) {
+		return ret;
+	}
+	cs->global_pending--;
+	ev = ev_set(cs, CHAN_EV_GLOBAL_REPLY, 0);
+	ev->ok = type == SSH2_MSG_REQUEST_SUCCESS;
+	ev->data = data;
+	return 0;
+}
+
+static int
+in_open(struct chan_set *cs, struct rd *r, struct buf *out)
+{
+	struct chan_str type, host = {0}, orig = {0};
+	uint32_t sender, window, maxpacket, port = 0, orig_port = 0, id;
+	enum chan_open_kind kind;
+	struct chan_event *ev;
+	struct chan *c;
+	int ret;
+
+	/* string channel type, uint32 sender channel, uint32 initial
+	 * window size, uint32 maximum packet size, type-specific data */
+	if ((ret = rd_view_str(r, &type)) != 0 ||
+	    (ret = rd_u32(r, &sender)) != 0 ||
+	    (ret = rd_u32(r, &window)) != 0 ||
+	    (ret = rd_u32(r, &maxpacket)) != 0) {
+		return ret;
+	}
+	if (chan_str_eq(type, "session")) {
+		kind = CHAN_KIND_SESSION;
+	} else if (chan_str_eq(type, "direct-tcpip")) {
+		/* string host to connect, uint32 port to connect, string
+		 * originator IP address, uint32 originator port (§7.2) */
+		kind = CHAN_KIND_DIRECT_TCPIP;
+		if ((ret = rd_view_str(r, &host)) != 0 ||
+		    (ret = rd_u32(r, &port)) != 0 ||
+		    (ret = rd_view_str(r, &orig)) != 0 ||
+		    (ret = rd_u32(r, &orig_port)) != 0) {
+			return ret;
+		}
+	} else {
+		return send_open_failure(out, sender,
+		                         SSH2_OPEN_UNKNOWN_CHANNEL_TYPE,
+		                         "unknown channel type");
+	}
+	if ((ret = rd_end(r)) != 0) {
+		return ret;
+	}
+	if (!cs->server) {
+		return send_open_failure(out, sender,
+		                         SSH2_OPEN_ADMINISTRATIVELY_PROHIBITED,
+		                         "open refused by client");
+	}
+	if (kind == CHAN_KIND_SESSION && cs->no_more_sessions) {
+		return SESH_ERR_PROTOCOL;
+	}
+	if ((ret = chan_alloc(cs, CH_ACCEPTING, &id)) != 0) {
+		return send_open_failure(out, sender,
+		                         SSH2_OPEN_RESOURCE_SHORTAGE,
+		                         "too many channels");
+	}
+	c = cs->ch[id];
+	c->remote_id = sender;
+	c->rwin = window;
+	c->rmaxpacket = maxpacket;
+	ev = ev_set(cs, CHAN_EV_OPEN_REQUEST, id);
+	ev->kind = kind;
+	ev->dtcp_host = host;
+	ev->dtcp_port = port;
+	ev->dtcp_orig_host = orig;
+	ev->dtcp_orig_port = orig_port;
+	return 0;
+}
+
+static int
+in_open_confirmation(struct chan_set *cs, uint32_t id, struct chan *c,
+                     struct rd *r)
+{
+	uint32_t sender, window, maxpacket;
+	int ret;
+
+	/* uint32 sender channel, uint32 initial window size, uint32
+	 * maximum packet size (no type-specific data for our types) */
+	if ((ret = rd_u32(r, &sender)) != 0 ||
+	    (ret = rd_u32(r, &window)) != 0 ||
+	    (ret = rd_u32(r, &maxpacket)) != 0 || (ret = rd_end(r)) != 0) {
+		return ret;
+	}
+	if (c->state != CH_OPENING) {
+		return SESH_ERR_PROTOCOL;
+	}
+	c->remote_id = sender;
+	c->rwin = window;
+	c->rmaxpacket = maxpacket;
+	c->state = CH_OPEN;
+	ev_set(cs, CHAN_EV_OPEN_CONFIRMED, id);
+	return 0;
+}
+
+static int
+in_open_failure(struct chan_set *cs, uint32_t id, struct chan *c, struct rd *r)
+{
+	struct chan_str text, lang;
+	struct chan_event *ev;
+	uint32_t reason;
+	int ret;
+
+	/* uint32 reason code, string description, string language tag */
+	if ((ret = rd_u32(r, &reason)) != 0 ||
+	    (ret = rd_view_str(r, &text)) != 0 ||
+	    (ret = rd_view_str(r, &lang)) != 0 || (ret = rd_end(r)) != 0) {
+		return ret;
+	}
+	if (c->state != CH_OPENING) {
+		return SESH_ERR_PROTOCOL;
+	}
+	chan_free(cs, id);
+	ev = ev_set(cs, CHAN_EV_OPEN_FAILED, id);
+	ev->reason = reason;
+	ev->text = text;
+	return 0;
+}
+
+static int
+in_data(struct chan_set *cs, uint32_t id, struct chan *c, uint8_t type,
+        struct rd *r)
+{
+	struct chan_event *ev;
+	struct chan_str data;
+	uint32_t code = 0;
+	int ret;
+
+	if (type == SSH2_MSG_CHANNEL_EXTENDED_DATA &&
+	    (ret = rd_u32(r, &code)) != 0) {
+		return ret;
+	}
+	if ((ret = rd_view_str(r, &data)) != 0 || (ret = rd_end(r)) != 0) {
+		return ret;
+	}
+	if (c->rcvd_eof || data.n > c->lwin) {
+		return SESH_ERR_PROTOCOL;
+	}
+	c->lwin -= (uint32_t)data.n;
+	if (c->state != CH_OPEN || data.n == 0) {
+		return 0;
+	}
+	c->unconsumed += (uint32_t)data.n;
+	ev = ev_set(cs, CHAN_EV_DATA, id);
+	ev->ext_type = code;
+	ev->data = data;
+	return 0;
+}
+
+static int
+in_window_adjust(struct chan_set *cs, uint32_t id, struct chan *c, struct rd *r)
+{
+	uint32_t add;
+	int ret;
+
+	if ((ret = rd_u32(r, &add)) != 0 || (ret = rd_end(r)) != 0) {
+		return ret;
+	}
+	if (add > UINT32_MAX - c->rwin) {
+		return SESH_ERR_PROTOCOL; /* windows stop at 2^32 - 1 */
+	}
+	c->rwin += add;
+	if (c->state == CH_OPEN && !c->sent_eof && add > 0) {
+		ev_set(cs, CHAN_EV_WINDOW, id);
+	}
+	return 0;
+}
+
+static int
+in_request(struct chan_set *cs, uint32_t id, struct chan *c, const uint8_t *p,
+           size_t n, struct buf *out)
+{
+	struct chan_event *ev;
+	struct chan_req q;
+	uint32_t recipient;
+	unsigned role = cs->server ? SERVED_BY_SERVER : SERVED_BY_CLIENT;
+	bool served;
+	int ret, i;
+
+	if ((ret = chan_request_parse(p, n, &recipient, &q)) != 0) {
+		return ret;
+	}
+	if (c->state != CH_OPEN) {
+		return 0; /* CLOSING: nothing may be sent any more */
+	}
+	i = req_lookup(q.name);
+	served = i >= 0 && (req_names[i].served & role) != 0;
+	if (served && q.type == CHAN_REQ_EOW) {
+		/* Never answered (OpenSSH PROTOCOL §2.1). */
+		if (q.want_reply) {
+			q.want_reply = false;
+			if ((ret = owed_push(c, OWED_FAIL)) != 0) {
+				return ret;
+			}
+		}
+		c->rcvd_eow = true;
+	} else if (!served) {
+		if (!q.want_reply) {
+			return 0;
+		}
+		if ((ret = owed_push(c, OWED_FAIL)) != 0) {
+			return ret;
+		}
+		return owed_flush(c, out);
+	} else if (q.want_reply && (ret = owed_push(c, OWED_APP)) != 0) {
+		return ret;
+	}
+	if ((ret = owed_flush(c, out)) != 0) {
+		return ret;
+	}
+	ev = ev_set(cs, CHAN_EV_REQUEST, id);
+	ev->req = q;
+	return 0;
+}
+
+static int
+in_request_reply(struct chan_set *cs, uint32_t id, struct chan *c, uint8_t type,
+                 struct rd *r)
+{
+	struct chan_event *ev;
+	uint8_t req_type;
+	int ret;
+
+	if ((ret = rd_end(r)) != 0) {
+		return ret;
+	}
+	if (c->req_n == 0) {
+		return SESH_ERR_PROTOCOL;
+	}
+	req_type = c->req_q[c->req_head];
+	c->req_head = (c->req_head + 1) % CHAN_MAX_PENDING;
+	c->req_n--;
+	if (c->state == CH_OPEN) {
+		ev = ev_set(cs, CHAN_EV_REQUEST_REPLY, id);
+		ev->ok = type == SSH2_MSG_CHANNEL_SUCCESS;
+		ev->req_type = (enum chan_req_type)req_type;
+	}
+	return 0;
+}
+
+static int
+in_close(struct chan_set *cs, uint32_t id, struct chan *c, struct rd *r,
+         struct buf *out)
+{
+	int ret;
+
+	if ((ret = rd_end(r)) != 0) {
+		return ret;
+	}
+	if (c->state == CH_OPEN &&
+	    (ret = send_simple(out, SSH2_MSG_CHANNEL_CLOSE, c->remote_id)) !=
+	        0) {
+		return ret;
+	}
+	chan_free(cs, id);
+	ev_set(cs, CHAN_EV_CLOSED, id);
+	return 0;
+}
+
+static int
+in_eof(struct chan_set *cs, uint32_t id, struct chan *c, struct rd *r)
+{
+	int ret;
+
+	if ((ret = rd_end(r)) != 0) {
+		return ret;
+	}
+	if (c->rcvd_eof) {
+		return 0; /* a repeated EOF changes nothing */
+	}
+	c->rcvd_eof = true;
+	if (c->state == CH_OPEN) {
+		ev_set(cs, CHAN_EV_EOF, id);
+	}
+	return 0;
+}
+
+/* Messages 91-100: all start with the recipient channel (our id). */
+static int
+in_channel_msg(struct chan_set *cs, uint8_t type, struct rd *r,
+               const uint8_t *p, size_t n, struct buf *out)
+{
+	struct chan *c;
+	uint32_t id;
+	int ret;
+
+	if ((ret = rd_u32(r, &id)) != 0) {
+		return ret;
+	}
+	if ((c = chan_get(cs, id)) == NULL || c->state == CH_ACCEPTING) {
+		return SESH_ERR_PROTOCOL;
+	}
+	if (type == SSH2_MSG_CHANNEL_OPEN_CONFIRMATION) {
+		return in_open_confirmation(cs, id, c, r);
+	}
+	if (type == SSH2_MSG_CHANNEL_OPEN_FAILURE) {
+		return in_open_failure(cs, id, c, r);
+	}
+	if (c->state == CH_OPENING) {
+		return SESH_ERR_PROTOCOL;
+	}
+	switch (type) {
+	case SSH2_MSG_CHANNEL_WINDOW_ADJUST:
+		return in_window_adjust(cs, id, c, r);
+	case SSH2_MSG_CHANNEL_DATA:
+	case SSH2_MSG_CHANNEL_EXTENDED_DATA:
+		return in_data(cs, id, c, type, r);
+	case SSH2_MSG_CHANNEL_EOF:
+		return in_eof(cs, id, c, r);
+	case SSH2_MSG_CHANNEL_CLOSE:
+		return in_close(cs, id, c, r, out);
+	case SSH2_MSG_CHANNEL_REQUEST:
+		return in_request(cs, id, c, p, n, out);
+	case SSH2_MSG_CHANNEL_SUCCESS:
+	case SSH2_MSG_CHANNEL_FAILURE:
+		return in_request_reply(cs, id, c, type, r);
+	default:
+		return SESH_ERR_PROTOCOL;
+	}
+}
+
+int
+chan_input(struct chan_set *cs, const uint8_t *p, size_t n, struct buf *out)
+{
+	struct rd r;
+	uint8_t type;
+	int ret;
+
+	if (cs->has_event) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	rd_init(&r, p, n);
+	if ((ret = rd_u8(&r, &type)) != 0) {
+		return ret;
+	}
+	switch (type) {
+	case SSH2_MSG_GLOBAL_REQUEST:
+		return in_global_request(cs, &r, out);
+	case SSH2_MSG_REQUEST_SUCCESS:
+	case SSH2_MSG_REQUEST_FAILURE:
+		return in_global_reply(cs, type, &r);
+	case SSH2_MSG_CHANNEL_OPEN:
+		return in_open(cs, &r, out);
+	default:
+		break;
+	}
+	if (type >= SSH2_MSG_CHANNEL_OPEN_CONFIRMATION &&
+	    type <= SSH2_MSG_CHANNEL_FAILURE) {
+		return in_channel_msg(cs, type, &r, p, n, out);
+	}
+	if (type >= SSH2_MSG_GLOBAL_REQUEST && type <= 127) {
+		return SESH_ERR_UNSUPPORTED;
+	}
+	return SESH_ERR_PROTOCOL;
+}
