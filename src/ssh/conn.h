@@ -1,0 +1,172 @@
+/*
+ * conn.h - one SSH connection, client or server role, sans-I/O: the thin
+ * object that joins the transport (transport.h), user authentication
+ * (userauth.h) and the connection protocol (channel.h). The modules do
+ * the protocol work; conn routes payloads between them, sends what they
+ * produce and re-exports their events as one stream.
+ *
+ * Driving it:
+ *	conn_new()                 transport created, identification and
+ *	                           KEXINIT queued
+ *	loop:
+ *	  conn_input(bytes)         what the peer sent (any chunking)
+ *	  conn_next_event()         until CONN_EV_NONE; answer each event
+ *	                            with the module calls (below)
+ *	  conn_output_peek()/_consume()  write what is queued
+ *
+ * Answering. The application calls the modules' own functions on the
+ * objects conn_transport(), conn_userauth_client()/_server() and
+ * conn_channels() give, writing to conn_ua_buf() (userauth calls) or
+ * conn_chan_buf() (channel calls), then calls conn_flush(), which sends
+ * what they wrote. Userauth calls reset their buffer, so conn_flush()
+ * must follow each of them (it is done before the next userauth call
+ * can run only if the application calls it). Channel calls append
+ * records; conn_next_event() also flushes first. Transport answers
+ * (transport_hostkey_accept) need no flush. A userauth server event
+ * (DECIDE state) must be answered before conn_next_event() is called
+ * again: userauth refuses input until then and the connection would be
+ * closed.
+ *
+ * Routing of PAYLOAD events (message number = first byte):
+ *	7 (EXT_INFO)        dropped: the transport already keeps
+ *	                    server-sig-algs (transport_server_sig_algs).
+ *	before authentication succeeded (ua_*_done() false):
+ *	  5, 6, 50-79       userauth (ua_client_input / ua_server_input)
+ *	  >= 80             SESH_ERR_PROTOCOL (RFC 4252 §6): disconnect
+ *	after it:
+ *	  80-127            chan_input(); SESH_ERR_UNSUPPORTED (a number it
+ *	                    does not know) disconnects too.
+ *	                    TODO: answer SSH_MSG_UNIMPLEMENTED instead
+ *	                    (RFC 4253 §11.4) once transport.h exports a way
+ *	                    to send it (its send_unimplemented is static and
+ *	                    transport_send refuses message 3).
+ *	  50-79             ignored (RFC 4252 §5.1: late USERAUTH_REQUESTs)
+ *	  5, 6, >= 128      SESH_ERR_PROTOCOL / unimplemented: disconnect
+ * A fatal error from a module input call disconnects with
+ * sesh_err_disconnect_reason(err) and the error's text; conn_error()
+ * returns it and the DISCONNECTED event carries it in err.
+ *
+ * Userauth objects are created at the first KEX_DONE, over the session
+ * id. The client then sends SERVICE_REQUEST("ssh-userauth") at once
+ * (ua_client_start) before passing KEX_DONE on; SERVICE_ACCEPT arrives
+ * as a CONN_EV_UA_CLIENT event (UA_CEV_SERVICE_ACCEPT): pick a method.
+ * The channel set exists from conn_new() (empty); conn routes to it only
+ * after authentication.
+ *
+ * Event lifetimes: views in a conn_event (transport views, userauth
+ * event, channel event views) are valid until the next conn_* call on
+ * the connection or the next call on the module that made them.
+ *
+ * Errors: SESH_ERR_INVALID_ARGUMENT, SESH_ERR_NOMEM, SESH_ERR_PROTOCOL
+ * and the modules' codes, as stated per function.
+ */
+#ifndef SESH_SSH_CONN_H
+#define SESH_SSH_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "ssh/channel.h"
+#include "ssh/transport.h"
+#include "ssh/userauth.h"
+
+#define CONN_DEFAULT_METHODS "publickey,password"
+
+struct conn_config {
+	/* transport settings (copied by transport_new; host keys must
+	 * outlive the connection) */
+	struct transport_config transport;
+	/* client: the user name (required, copied) */
+	const char *user;
+	/* server: methods FAILURE offers (NULL: CONN_DEFAULT_METHODS),
+	 * copied; max_tries 0 = UA_DEFAULT_MAX_TRIES */
+	const char *methods;
+	unsigned max_tries;
+};
+
+enum conn_event_type {
+	CONN_EV_NONE = 0,
+	CONN_EV_HOSTKEY_VERIFY, /* client: tev; transport_hostkey_accept() */
+	CONN_EV_KEX_DONE,       /* tev.first_kex */
+	CONN_EV_UA_CLIENT,      /* uac: a userauth client event */
+	CONN_EV_UA_SERVER,      /* uas: a userauth server event: answer it */
+	CONN_EV_CHANNEL,        /* chan: a channel event */
+	CONN_EV_DISCONNECTED,   /* tev (reason, text, by_peer); err */
+};
+
+struct conn_event {
+	enum conn_event_type type;
+	struct transport_event tev;        /* HOSTKEY_VERIFY, KEX_DONE,
+	                                      DISCONNECTED */
+	const struct ua_client_event *uac; /* UA_CLIENT */
+	const struct ua_server_event *uas; /* UA_SERVER */
+	struct chan_event chan;            /* CHANNEL */
+	int err; /* DISCONNECTED: conn's or the transport's sticky error */
+};
+
+struct conn;
+
+/*
+ * Creates a connection: the transport (transport_new) and an empty
+ * channel set. *out owned by the caller (conn_free). Returns 0,
+ * SESH_ERR_INVALID_ARGUMENT (a client without user, an over-long user),
+ * SESH_ERR_NOMEM or transport_new's errors; *out NULL on error.
+ */
+int conn_new(enum transport_role role, const struct conn_config *cfg,
+             struct conn **out);
+/* Frees the connection and its modules, wiping secrets; NULL-safe. */
+void conn_free(struct conn *c);
+
+/*
+ * Buffers bytes from the peer (transport_input). now (milliseconds) is
+ * taken for future timeouts and not used yet. Returns 0, SESH_ERR_LIMIT
+ * (drain events first) or the transport's sticky error.
+ */
+int conn_input(struct conn *c, const uint8_t *p, size_t n, uint64_t now);
+
+/*
+ * Flushes pending module output, then decodes and routes payloads until
+ * an event for the application (or CONN_EV_NONE). Returns 0 (fatal
+ * protocol errors become a DISCONNECTED event) or
+ * SESH_ERR_INVALID_ARGUMENT.
+ */
+int conn_next_event(struct conn *c, struct conn_event *ev);
+
+/* Bytes to write (transport_output_peek); call conn_flush() first if
+ * module calls were made since the last conn_next_event(). */
+void conn_output_peek(const struct conn *c, const uint8_t **p, size_t *n);
+void conn_output_consume(struct conn *c, size_t n);
+
+/*
+ * Sends what module calls wrote: conn_ua_buf() as one payload,
+ * conn_chan_buf() as its records; both are emptied. Once the transport
+ * is closed the output is dropped. Returns 0, or the transport_send
+ * error, which also disconnects (the error sticks).
+ */
+int conn_flush(struct conn *c);
+
+/* Flushes pending module output (conn_flush), then queues DISCONNECT
+ * (transport_disconnect). Returns 0 or SESH_ERR_PROTOCOL (already
+ * closed). */
+int conn_disconnect(struct conn *c, uint32_t reason, const char *text);
+
+/* The module objects, owned by c. The userauth ones are NULL before the
+ * first KEX_DONE and for the other role. */
+struct transport *conn_transport(struct conn *c);
+struct ua_client *conn_userauth_client(struct conn *c);
+struct ua_server *conn_userauth_server(struct conn *c);
+struct chan_set *conn_channels(struct conn *c);
+/* Output buffers for the module calls (see conn_flush). */
+struct buf *conn_ua_buf(struct conn *c);
+struct buf *conn_chan_buf(struct conn *c);
+
+/* True once user authentication succeeded (ua_*_done). */
+bool conn_authenticated(const struct conn *c);
+/* conn's sticky error (a routed payload's fatal error), else the
+ * transport's; 0 if none. */
+int conn_error(const struct conn *c);
+bool conn_closed(const struct conn *c);
+
+#endif
