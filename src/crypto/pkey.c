@@ -1208,6 +1208,8 @@ pass_cb(char *buf, int size, int rwflag, void *u)
 
 	(void)rwflag;
 	pc->asked = true;
+	/* pem_password_cb's contract: -1 (not a SESH_ERR_*) means "no
+	 * passphrase" to libcrypto. */
 	if (pc->pass == NULL || size <= 0) {
 		return -1;
 	}

@@ -402,6 +402,7 @@ chan_pty_modes_parse(const uint8_t *p, size_t n, struct chan_pty_mode *m,
 
 /* ---- channel requests ---- */
 
+/* Index into req_names, or SESH_ERR_NOT_FOUND. */
 static int
 req_lookup(struct chan_str name)
 {
@@ -412,7 +413,7 @@ req_lookup(struct chan_str name)
 			return (int)i;
 		}
 	}
-	return -1;
+	return SESH_ERR_NOT_FOUND;
 }
 
 static int
@@ -425,7 +426,7 @@ req_index_of(enum chan_req_type type)
 			return (int)i;
 		}
 	}
-	return -1;
+	return SESH_ERR_NOT_FOUND;
 }
 
 static int
