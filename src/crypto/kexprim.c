@@ -276,32 +276,10 @@ ecdh_free(struct ecdh_key *k)
 int
 ecdh_public(const struct ecdh_key *k, struct buf *out)
 {
-	uint8_t pt[1 + 2 * ECDH_MAX_FIELD];
-	BIGNUM *x = NULL, *y = NULL;
-	size_t f;
-	int ret;
-
 	if (k == NULL || out == NULL) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
-	f = ecdh_field_len(k->curve);
-	if (EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
-	    EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1) {
-		ret = crypto_fail("ECDH public coordinates");
-		goto out;
-	}
-	/* SEC1 §2.3.3 uncompressed point. */
-	pt[0] = 0x04;
-	if (BN_bn2binpad(x, &pt[1], (int)f) != (int)f ||
-	    BN_bn2binpad(y, &pt[1 + f], (int)f) != (int)f) {
-		ret = crypto_fail("BN_bn2binpad");
-		goto out;
-	}
-	ret = buf_put(out, pt, 1 + 2 * f);
-out:
-	BN_free(x);
-	BN_free(y);
-	return ret;
+	return crypto_ec_point_put(k->pk, ecdh_field_len(k->curve), out);
 }
 
 /* A public-only EVP_PKEY from parameters; refusal is refused_err. */

@@ -47,8 +47,6 @@ struct pkey {
 
 /* Largest big-endian magnitude we ever handle (16384-bit RSA). */
 #define PKEY_MAX_MAG (SESH_MAX_MPINT_BITS / 8)
-/* 0x04 || X || Y for P-521. */
-#define PKEY_MAX_POINT (1 + 2 * 66)
 
 /* Rejection of bad input: not a library failure, nothing to log. */
 static int
@@ -654,33 +652,10 @@ out:
 int
 pkey_ecdsa_point(const struct pkey *k, struct buf *out)
 {
-	uint8_t pt[PKEY_MAX_POINT];
-	BIGNUM *x = NULL, *y = NULL;
-	size_t flen;
-	int ret;
-
 	if (k == NULL || out == NULL || !is_ecdsa(k->type)) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
-	flen = pkey_ecdsa_field_len(k->type);
-	/* Built from the affine coordinates so that the output is always
-	 * uncompressed, whatever form the key was loaded from. */
-	if (EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
-	    EVP_PKEY_get_bn_param(k->pk, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1) {
-		ret = crypto_fail("EC public coordinates");
-		goto out;
-	}
-	pt[0] = 0x04;
-	if (BN_bn2binpad(x, &pt[1], (int)flen) != (int)flen ||
-	    BN_bn2binpad(y, &pt[1 + flen], (int)flen) != (int)flen) {
-		ret = crypto_fail("BN_bn2binpad");
-		goto out;
-	}
-	ret = buf_put(out, pt, 1 + 2 * flen);
-out:
-	BN_free(x);
-	BN_free(y);
-	return ret;
+	return crypto_ec_point_put(k->pk, pkey_ecdsa_field_len(k->type), out);
 }
 
 int
