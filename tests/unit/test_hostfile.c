@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/limits.h"
@@ -28,26 +30,9 @@ static char *
 slurp(const char *name, size_t *n)
 {
 	char path[512];
-	FILE *f;
-	char *p;
-	long len;
 
 	snprintf(path, sizeof(path), VEC "%s", name);
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		fail_msg("cannot open %s", path);
-	}
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	assert_true(len >= 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	p = malloc((size_t)len + 1);
-	assert_non_null(p);
-	assert_int_equal(fread(p, 1, (size_t)len, f), (size_t)len);
-	p[len] = '\0';
-	fclose(f);
-	*n = (size_t)len;
-	return p;
+	return test_read_file(path, n);
 }
 
 /* Splits text into '\n'-terminated lines (views, without the '\n'). */
