@@ -1499,14 +1499,14 @@ bitflip_init(const struct kex_method *m, bool per_byte)
 	struct sshkey *got = NULL;
 	struct buf reply;
 	uint8_t *copy;
-	size_t len, i, bit, served = 0;
+	size_t len, clen, i, bit, served = 0;
 	int ret;
 
 	side_init(&cli);
 	side_init(&srv);
 	buf_init(&reply, 0);
 	xchg_start(&x, m, &hkcfgs[0], 50);
-	len = buf_len(&x.init);
+	len = buf_len(&x.init) + 1; /* room for a longer DH INIT */
 	xchg_end(&x);
 	copy = malloc(len);
 	assert_non_null(copy);
@@ -1518,10 +1518,21 @@ bitflip_init(const struct kex_method *m, bool per_byte)
 				continue;
 			}
 			xchg_start(&x, m, &hkcfgs[0], 50);
-			memcpy(copy, buf_data(&x.init), len);
+			/*
+			 * DH ephemerals come from libcrypto's RNG, so this
+			 * exchange's INIT may be a byte longer or shorter than
+			 * the first one (mpint sign byte): flip within its own
+			 * length, never copy past it.
+			 */
+			clen = buf_len(&x.init);
+			if (clen > len || i >= clen) {
+				xchg_end(&x);
+				continue;
+			}
+			memcpy(copy, buf_data(&x.init), clen);
 			copy[i] ^= (uint8_t)(1u << bit);
 			buf_reset(&reply);
-			ret = kex_server_reply(m, trng_fill, &rng, copy, len,
+			ret = kex_server_reply(m, trng_fill, &rng, copy, clen,
 			                       &hin, hk_ed, "ssh-ed25519",
 			                       srv.H, &srv.hl, &srv.K, &reply);
 			if (ret == 0) {
