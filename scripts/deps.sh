@@ -6,9 +6,9 @@ set -eu
 
 what=${1:-all}
 
-build_pkgs="build-essential cmake pkg-config libssl-dev"
+build_pkgs="build-essential cmake pkg-config libssl-dev libpam0g-dev libcrypt-dev"
 test_pkgs="libcmocka-dev python3 python3-pytest openssh-client openssh-server
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev python3-pexpect python3-paramiko openssh-sftp-server"
 
 case "$what" in
 build) pkgs="$build_pkgs" ;;
