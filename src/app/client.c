@@ -819,11 +819,16 @@ setup_ids(struct client *cl)
 	static const char *const words[] = {"ed25519", "ecdsa", "rsa"};
 	size_t i;
 
-	if (cl->o->identity != NULL) {
-		if (paths_expand_tilde(cl->o->identity, &cl->ids[0]) != 0) {
-			return SESH_ERR_NOMEM;
+	if (cl->o->identities != NULL) {
+		for (i = 0; cl->o->identities[i] != NULL &&
+		            cl->nids < CLIENT_MAX_IDS;
+		     i++) {
+			if (paths_expand_tilde(cl->o->identities[i],
+			                       &cl->ids[cl->nids]) != 0) {
+				return SESH_ERR_NOMEM;
+			}
+			cl->nids++;
 		}
-		cl->nids = 1;
 		return 0;
 	}
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
@@ -847,8 +852,8 @@ client_run(const struct client_opts *o)
 	cl.fd = -1;
 	cl.port = o->port != 0 ? o->port : 22;
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (o->known_hosts != NULL) {
-		ret = paths_expand_tilde(o->known_hosts, &cl.kh_path);
+	if (o->user_known_hosts != NULL && o->user_known_hosts[0] != NULL) {
+		ret = paths_expand_tilde(o->user_known_hosts[0], &cl.kh_path);
 	} else {
 		ret = paths_known_hosts(&cl.kh_path);
 	}

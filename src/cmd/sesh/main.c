@@ -19,6 +19,9 @@
 
 #define SESH_MAX_COMMAND 65536
 
+static const char *id_list[2];
+static const char *kh_list[2];
+
 static _Noreturn void
 usage(void)
 {
@@ -80,7 +83,8 @@ parse_option(struct client_opts *o, const char *arg)
 			exit(255);
 		}
 	} else if (strcasecmp(kw, "UserKnownHostsFile") == 0) {
-		o->known_hosts = v;
+		kh_list[0] = v;
+		o->user_known_hosts = kh_list;
 	} else if (strcasecmp(kw, "BatchMode") == 0) {
 		o->batch = parse_yesno(kw, v);
 	} else if (strcasecmp(kw, "Port") == 0) {
@@ -88,7 +92,8 @@ parse_option(struct client_opts *o, const char *arg)
 	} else if (strcasecmp(kw, "User") == 0) {
 		o->user = v;
 	} else if (strcasecmp(kw, "IdentityFile") == 0) {
-		o->identity = v;
+		id_list[0] = v;
+		o->identities = id_list;
 	} else {
 		fprintf(stderr, "sesh: unsupported option \"%s\"\n", kw);
 		exit(255);
@@ -147,7 +152,8 @@ main(int argc, char **argv)
 			o.port = parse_port(optarg);
 			break;
 		case 'i':
-			o.identity = optarg;
+			id_list[0] = optarg;
+			o.identities = id_list;
 			break;
 		case 'l':
 			o.user = optarg;
