@@ -1,0 +1,446 @@
+"""
+Servers, clients and measurements for `make bench` (bench/run.py).
+
+Contract:
+  - Server classes start one daemon in the foreground on 127.0.0.1 at an
+    ephemeral port, with its own configuration, host key and
+    authorized_keys inside a private directory, and stop it (and every
+    process it started) on stop(). Each instance serves one "profile": an
+    optional cipher/MAC/KEX restriction written into its configuration, so
+    every client connecting to it negotiates the same algorithms.
+    OpenSSHServer drives Debian's /usr/sbin/sshd, SeshdServer drives
+    build/bin/seshd (same options: -f -p -h -D -e). A Dropbear server
+    (issue 8) is meant to be one more subclass of Server.
+  - Client classes turn (server, remote command) into an argv that logs in
+    as the current user with the bench's user key, a pre-populated
+    known_hosts file and StrictHostKeyChecking=yes, BatchMode=yes, no user
+    or system config (HOME is the bench directory; OpenSSH gets -F
+    /dev/null). SeshClient drives build/bin/sesh, OpenSSHClient
+    /usr/bin/ssh.
+  - measure_*() run one child at a time and use os.wait4() so the CPU
+    seconds are exactly those of the client process (its own children,
+    none here, included by the kernel once reaped).
+  - Nothing here sleeps to synchronise: waits poll a condition with a
+    deadline.
+Needs root for sshd (it logs in as root and must read host keys); the
+caller checks.
+"""
+
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+SSHD = "/usr/sbin/sshd"
+SSH = shutil.which("ssh") or "/usr/bin/ssh"
+SSH_KEYGEN = shutil.which("ssh-keygen") or "/usr/bin/ssh-keygen"
+
+
+class BenchError(Exception):
+	"""A server or client that cannot run: the row is skipped."""
+
+
+def free_port():
+	s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+	s.bind(("127.0.0.1", 0))
+	port = s.getsockname()[1]
+	s.close()
+	return port
+
+
+def wait_for(pred, timeout, step=0.01):
+	"""Polls pred() until it is true or the deadline passes."""
+	deadline = time.monotonic() + timeout
+	while True:
+		v = pred()
+		if v:
+			return v
+		if time.monotonic() > deadline:
+			return v
+		time.sleep(step)
+
+
+def user_name():
+	import pwd
+	return pwd.getpwuid(os.geteuid()).pw_name
+
+
+class Keys:
+	"""The bench's user key, made once with ssh-keygen."""
+
+	def __init__(self, root):
+		self.dir = os.path.join(root, "keys")
+		os.makedirs(self.dir, exist_ok=True)
+		self.user = os.path.join(self.dir, "id_ed25519")
+		subprocess.run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "",
+				"-C", "bench", "-f", self.user], check=True)
+		with open(self.user + ".pub") as f:
+			self.user_pub = f.read()
+
+
+# --- servers ---------------------------------------------------------------
+
+class Server:
+	"""One daemon instance. Subclasses set name, binary and config()."""
+
+	name = "?"
+	binary = None
+
+	def __init__(self, root, keys, profile):
+		self.profile = profile
+		self.dir = os.path.join(root, f"{self.name}-{profile['id']}")
+		os.makedirs(self.dir, exist_ok=True)
+		self.keys = keys
+		self.port = None
+		self.proc = None
+		self.log_path = os.path.join(self.dir, "server.log")
+		self.log = None
+
+	def make_hostkey(self):
+		self.hostkey = os.path.join(self.dir, "host_ed25519")
+		subprocess.run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "",
+				"-f", self.hostkey], check=True)
+		with open(self.hostkey + ".pub") as f:
+			self.hostkey_pub = " ".join(f.read().split()[:2])
+		self.auth = os.path.join(self.dir, "authorized_keys")
+		with open(self.auth, "w") as f:
+			f.write(self.keys.user_pub)
+		self.known_hosts = os.path.join(self.dir, "known_hosts")
+
+	def algo_lines(self):
+		p = self.profile
+		out = ""
+		if p.get("cipher"):
+			out += f"Ciphers {p['cipher']}\n"
+		if p.get("mac"):
+			out += f"MACs {p['mac']}\n"
+		if p.get("kex"):
+			out += f"KexAlgorithms {p['kex']}\n"
+		return out
+
+	def config(self):
+		raise NotImplementedError
+
+	def argv(self, cfg):
+		return [self.binary, "-D", "-e", "-f", cfg, "-h", self.hostkey,
+			"-p", str(self.port)]
+
+	def start(self):
+		if not self.binary or not os.access(self.binary, os.X_OK):
+			raise BenchError(f"{self.binary or self.name}: not built "
+					 "or not installed")
+		self.make_hostkey()
+		last = ""
+		for _ in range(5):
+			self.port = free_port()
+			with open(self.known_hosts, "w") as f:
+				f.write(f"[127.0.0.1]:{self.port} "
+					f"{self.hostkey_pub}\n")
+			cfg = os.path.join(self.dir, "config")
+			with open(cfg, "w") as f:
+				f.write(self.config())
+			self.log = open(self.log_path, "ab")
+			self.proc = subprocess.Popen(
+				self.argv(cfg), stdin=subprocess.DEVNULL,
+				stdout=self.log, stderr=subprocess.STDOUT,
+				start_new_session=True)
+			if self.wait_listening():
+				return self
+			self.stop()
+			with open(self.log_path, errors="replace") as f:
+				last = f.read()[-2000:]
+		raise BenchError(f"{self.name} did not start: {last.strip()}")
+
+	def wait_listening(self):
+		def up():
+			if self.proc.poll() is not None:
+				return None
+			try:
+				with socket.create_connection(
+						("127.0.0.1", self.port), 1):
+					return True
+			except OSError:
+				return False
+		ok = wait_for(lambda: up() is not False, 10)
+		return ok is True
+
+	def pids(self):
+		"""The listener and every descendant (pid list)."""
+		if not self.proc or self.proc.poll() is not None:
+			return []
+		return descendants(self.proc.pid, include_self=True)
+
+	def child_cpu(self):
+		"""CPU seconds of the listener's reaped children (cutime +
+		cstime from /proc/<pid>/stat): every finished connection."""
+		return proc_child_cpu(self.proc.pid)
+
+	def stop(self):
+		if self.proc is not None:
+			try:
+				os.killpg(self.proc.pid, signal.SIGTERM)
+			except ProcessLookupError:
+				pass
+			try:
+				self.proc.wait(timeout=5)
+			except subprocess.TimeoutExpired:
+				try:
+					os.killpg(self.proc.pid, signal.SIGKILL)
+				except ProcessLookupError:
+					pass
+				self.proc.wait()
+			# Per-connection processes may have left the group's
+			# leader behind; sweep the session's group once more.
+			try:
+				os.killpg(self.proc.pid, signal.SIGKILL)
+			except ProcessLookupError:
+				pass
+			self.proc = None
+		if self.log is not None:
+			self.log.close()
+			self.log = None
+
+
+def common_server_lines(srv):
+	return (f"ListenAddress 127.0.0.1\n"
+		f"Port {srv.port}\n"
+		f"HostKey {srv.hostkey}\n"
+		f"AuthorizedKeysFile {srv.auth}\n"
+		"PasswordAuthentication no\n"
+		"KbdInteractiveAuthentication no\n"
+		"PidFile none\n"
+		"StrictModes no\n"
+		"PermitRootLogin yes\n")
+
+
+class OpenSSHServer(Server):
+	name = "sshd"
+	binary = SSHD
+
+	def config(self):
+		os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+		# UsePAM no: the bench logs in by key; PAM's session modules
+		# (motd, lastlog, systemd) would add the same cost to every
+		# row and hide the protocol's. MaxStartups high enough that the
+		# memory row's parallel logins are never dropped.
+		return (common_server_lines(self) + "UsePAM no\n"
+			"MaxStartups 100:30:200\nMaxSessions 100\n"
+			"LogLevel ERROR\n" + self.algo_lines())
+
+
+class SeshdServer(Server):
+	name = "seshd"
+
+	def __init__(self, root, keys, profile, build):
+		self.binary = os.path.join(build, "bin", "seshd")
+		super().__init__(root, keys, profile)
+
+	def config(self):
+		return (common_server_lines(self) + "UsePAM no\n"
+			"LogLevel ERROR\n" + self.algo_lines())
+
+
+# --- clients ---------------------------------------------------------------
+
+class Client:
+	name = "?"
+	binary = None
+
+	def available(self):
+		return bool(self.binary) and os.access(self.binary, os.X_OK)
+
+	def common_opts(self, srv, keys):
+		return ["-p", str(srv.port), "-i", keys.user,
+			"-o", "StrictHostKeyChecking=yes",
+			"-o", f"UserKnownHostsFile={srv.known_hosts}",
+			"-o", "BatchMode=yes"]
+
+	def argv(self, srv, keys, command):
+		raise NotImplementedError
+
+
+class SeshClient(Client):
+	name = "sesh"
+
+	def __init__(self, build):
+		self.binary = os.path.join(build, "bin", "sesh")
+
+	def argv(self, srv, keys, command):
+		return ([self.binary] + self.common_opts(srv, keys) +
+			[f"{user_name()}@127.0.0.1", command])
+
+
+class OpenSSHClient(Client):
+	name = "ssh"
+	binary = SSH
+
+	def argv(self, srv, keys, command, extra=()):
+		return ([self.binary, "-F", "/dev/null"] +
+			self.common_opts(srv, keys) + list(extra) +
+			[f"{user_name()}@127.0.0.1", command])
+
+
+# --- /proc helpers -----------------------------------------------------------
+
+def children_of(pid):
+	out = []
+	try:
+		for tid in os.listdir(f"/proc/{pid}/task"):
+			with open(f"/proc/{pid}/task/{tid}/children") as f:
+				out += [int(x) for x in f.read().split()]
+	except OSError:
+		pass
+	return out
+
+
+def descendants(pid, include_self=False):
+	out = [pid] if include_self else []
+	todo = [pid]
+	while todo:
+		p = todo.pop()
+		for c in children_of(p):
+			out.append(c)
+			todo.append(c)
+	return out
+
+
+def comm(pid):
+	try:
+		with open(f"/proc/{pid}/comm") as f:
+			return f.read().strip()
+	except OSError:
+		return ""
+
+
+def pss_kib(pid):
+	"""Pss of one process in KiB (smaps_rollup), 0 if it is gone."""
+	try:
+		with open(f"/proc/{pid}/smaps_rollup") as f:
+			for line in f:
+				if line.startswith("Pss:"):
+					return int(line.split()[1])
+	except OSError:
+		pass
+	return 0
+
+
+def proc_child_cpu(pid):
+	try:
+		with open(f"/proc/{pid}/stat") as f:
+			s = f.read()
+	except OSError:
+		return 0.0
+	fields = s[s.rindex(")") + 2:].split()
+	# fields[0] is field 3 (state); cutime is field 16, cstime 17.
+	hz = os.sysconf("SC_CLK_TCK")
+	return (int(fields[13]) + int(fields[14])) / hz
+
+
+# --- measurements -----------------------------------------------------------
+
+def run_timed(argv, env, stdin=subprocess.DEVNULL, timeout=120):
+	"""Runs argv to completion; returns (t_start, t_end, user+sys s,
+	status, stderr tail) with perf_counter times. wait4() gives this
+	child's own rusage."""
+	t0 = time.perf_counter()
+	p = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL,
+			     stderr=subprocess.PIPE, env=env)
+	err = b""
+	status = None
+	try:
+		fd = p.stderr.fileno()
+		deadline = time.monotonic() + timeout
+		while True:
+			left = deadline - time.monotonic()
+			if left <= 0:
+				raise BenchError(f"{argv[0]}: timed out after "
+						 f"{timeout}s")
+			r, _, _ = select.select([fd], [], [], left)
+			if not r:
+				continue
+			chunk = os.read(fd, 65536)
+			if not chunk:
+				break
+			err = (err + chunk)[-4000:]
+		_, st, ru = os.wait4(p.pid, 0)
+		t1 = time.perf_counter()
+		status = os.waitstatus_to_exitcode(st)
+		p.returncode = status
+	finally:
+		p.stderr.close()
+		if status is None:
+			p.kill()
+			p.wait()
+	return t0, t1, ru.ru_utime + ru.ru_stime, status, err
+
+
+CHUNK = 1 << 20
+
+
+class Feeder(threading.Thread):
+	"""Writes nbytes of zeros into a pipe from this process (so the
+	source's CPU is not the client's) and notes when the first 1 MiB
+	write returned: by then the client is reading its stdin, so the
+	transfer has begun and the login is over."""
+
+	def __init__(self, nbytes):
+		super().__init__(daemon=True)
+		self.rfd, self.wfd = os.pipe()
+		self.nbytes = nbytes
+		self.t_first = None
+		self.sent = 0
+
+	def run(self):
+		buf = memoryview(bytes(CHUNK))
+		try:
+			while self.sent < self.nbytes:
+				n = os.write(self.wfd, buf[:min(
+					CHUNK, self.nbytes - self.sent)])
+				self.sent += n
+				if self.t_first is None:
+					self.t_first = time.perf_counter()
+					self.first = n
+		except OSError:
+			pass
+		finally:
+			os.close(self.wfd)
+
+
+def run_bulk(argv, env, nbytes, timeout=600):
+	"""Streams nbytes through argv's stdin. Returns a dict: wall (whole
+	run, login included), rate_mib (MiB/s from the first completed write
+	to the client's exit), cpu (client user+sys s), status, err."""
+	feed = Feeder(nbytes)
+	feed.start()
+	try:
+		t0, t1, cpu, status, err = run_timed(argv, env, stdin=feed.rfd,
+						     timeout=timeout)
+	finally:
+		os.close(feed.rfd)
+		feed.join()
+	rate = None
+	if feed.t_first is not None and feed.sent == nbytes and t1 > \
+			feed.t_first:
+		rate = (nbytes - feed.first) / (1 << 20) / (t1 - feed.t_first)
+	return {"wall": t1 - t0, "rate_mib": rate, "cpu": cpu,
+		"status": status, "err": err, "sent": feed.sent}
+
+
+def pipe_ceiling(nbytes):
+	"""MiB/s of `dd if=/dev/zero bs=1M | cat > /dev/null`: the
+	machine's ceiling for one byte stream between processes."""
+	mib = nbytes // (1 << 20)
+	t0 = time.perf_counter()
+	src = subprocess.Popen(["dd", "if=/dev/zero", "bs=1M",
+				f"count={mib}", "status=none"],
+			       stdout=subprocess.PIPE)
+	cat = subprocess.Popen(["cat"], stdin=src.stdout,
+			       stdout=subprocess.DEVNULL)
+	src.stdout.close()
+	cat.wait()
+	src.wait()
+	return mib / (time.perf_counter() - t0)

@@ -1,0 +1,44 @@
+/*
+ * server.h - one seshd connection, after the listener handed it over
+ * (a fresh re-executed process, or `seshd -i` on stdin/stdout): the
+ * poll-loop driver over the sans-I/O engine (ssh/conn.h) in the server
+ * role. It decides authentication with app/srvauth.h, runs sessions with
+ * app/session.h, logs in sshd's words, and after authentication splits
+ * into a small privileged parent (PAM session close, utmp) and a child
+ * running as the user that carries the connection on (no new KEX).
+ */
+#ifndef SESH_APP_SERVER_H
+#define SESH_APP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "app/servconf.h"
+#include "key/key.h"
+
+/* How a connection ended (the listener's penalties use it later). */
+enum server_end {
+	SERVER_END_OK = 0,         /* authenticated, then closed normally */
+	SERVER_END_NO_AUTH = 1,    /* closed before authenticating */
+	SERVER_END_AUTH_FAIL = 2,  /* MaxAuthTries or auth failures */
+	SERVER_END_INVALID_USER = 3,
+	SERVER_END_GRACE = 4,      /* LoginGraceTime exceeded */
+	SERVER_END_ERROR = 5,      /* protocol or internal error */
+};
+
+struct server_ctx {
+	const struct servconf *conf;        /* finished (servconf_finish) */
+	const struct sshkey *const *hostkeys; /* private keys */
+	size_t nhostkeys;
+	int rfd, wfd;        /* the connection (same fd for a socket) */
+	const char *raddr;   /* numeric */
+	unsigned int rport;
+	const char *laddr;
+	unsigned int lport;
+	bool debug;          /* -d: verbose, one connection */
+};
+
+/* Runs the connection to its end; returns an enum server_end value. */
+int server_conn_run(const struct server_ctx *ctx);
+
+#endif
