@@ -36,17 +36,29 @@ struct srv_user {
 };
 
 void srv_user_clear(struct srv_user *u);
-/* getpwnam + groups; an unknown name gives valid=false and returns 0.
- * Returns 0, SESH_ERR_NOMEM or SESH_ERR_SYSTEM. */
+/* getpwnam + groups; an unknown name gives valid=false and returns 0
+ * (uid/gid 65534, home /nonexistent, shell /bin/sh, no groups). An empty
+ * passwd shell field becomes /bin/sh. Returns 0, SESH_ERR_NOMEM,
+ * SESH_ERR_LIMIT (absurdly many groups), SESH_ERR_INVALID_ARGUMENT or
+ * SESH_ERR_SYSTEM. Free with srv_user_clear(). */
 int srvauth_user_lookup(const char *name, struct srv_user *out);
 
 /*
- * Account checks that do not depend on the method: a valid user,
- * AllowUsers/DenyUsers (user, user@host patterns)/AllowGroups/DenyGroups,
- * a login shell that exists and is not nologin-like... *why (owned,
- * may be NULL) says why not, in sshd's log words ("User bob from
- * 127.0.0.1 not allowed because listed in DenyUsers"). Returns 0 and
- * *ok.
+ * Account checks that do not depend on the method, in sshd's order: a
+ * valid user ("Invalid user bob from 127.0.0.1"); without PAM, a shadow
+ * entry that is not locked ("User bob not allowed because account is
+ * locked") or expired ("Account bob has expired"); unless
+ * ChrootDirectory is set, a shell that exists and is executable ("User
+ * bob not allowed because shell /x does not exist" / "... is not
+ * executable"; as in sshd a nologin shell passes and refuses the
+ * session itself); then DenyUsers, AllowUsers (user or user@host
+ * patterns, the host part matched as authorized_keys from=, CIDR
+ * included), DenyGroups, AllowGroups ("User bob from 127.0.0.1 not
+ * allowed because listed in DenyUsers" / "not listed in AllowUsers" /
+ * "a group is listed in DenyGroups" / "none of user's groups are listed
+ * in AllowGroups"). "from" is rhost, else raddr. *why (owned, may be
+ * NULL; NULL when ok) says why not. Returns 0 and *ok, or
+ * SESH_ERR_INVALID_ARGUMENT.
  */
 int srvauth_account_allowed(const struct servconf *c,
                             const struct srv_user *u, const char *rhost,
@@ -59,8 +71,11 @@ enum srvauth_method {
 	SRVAUTH_KBDINT,
 };
 
-/* PermitRootLogin for a successful method (forced: a forced command
- * applies, from ForceCommand or command=). Non-root users: true. */
+/* PermitRootLogin for a successful method: yes; prohibit-password
+ * (the default, also when unset): publickey only; forced-commands-only:
+ * publickey with forced true, i.e. the key's command= option applies
+ * (as in sshd, ForceCommand does not count); no. Non-root users
+ * (uid != 0): true. */
 bool srvauth_root_allowed(const struct servconf *c, const struct srv_user *u,
                           enum srvauth_method m, bool forced);
 
@@ -81,7 +96,14 @@ void srv_keyopts_clear(struct srv_keyopts *o);
  * expanded, relative to home) as the user would (StrictModes: refuse a
  * group/world-writable home, ~/.ssh or key file, or one not owned by
  * the user or root), matches from= against raddr/rhost, expiry-time
- * against now. Returns 0 with *ok, and *opts filled when ok.
+ * against now (seconds since the epoch). "none" is no file; unknown %
+ * tokens skip that file. cert-authority lines are skipped. The first
+ * line with the key whose from= and expiry-time allow the connection
+ * wins; a refused line does not stop the search. Unknown users never
+ * match. Stateless: the server calls it for the query and again for the
+ * signature. Returns 0 with *ok (and *opts filled, to be freed with
+ * srv_keyopts_clear, when ok), SESH_ERR_INVALID_ARGUMENT, SESH_ERR_NOMEM
+ * or SESH_ERR_SYSTEM (the process could not restore its identity).
  */
 int srvauth_pubkey_allowed(const struct servconf *c, const struct srv_user *u,
                            const struct sshkey *key, const char *rhost,
@@ -90,16 +112,25 @@ int srvauth_pubkey_allowed(const struct servconf *c, const struct srv_user *u,
 
 /*
  * Checks a password: PAM (UsePAM yes, service PAMServiceName, PAM_RHOST
- * rhost) or crypt(3) against the shadow entry. Empty passwords only with
- * PermitEmptyPasswords. Unknown users run the same work and fail.
- * Returns 0 with *ok.
+ * rhost; pam_authenticate then pam_acct_mgmt) or crypt(3) against the
+ * shadow entry (locked "!"/"*" entries fail). Empty passwords only with
+ * PermitEmptyPasswords. PermitRootLogin is applied here too (root with
+ * a password needs "yes"). Unknown users and refused root run the same
+ * work with a password that cannot match, and fail. Returns 0 with *ok,
+ * SESH_ERR_INVALID_ARGUMENT, SESH_ERR_NOMEM or SESH_ERR_SYSTEM (PAM
+ * could not start: logged).
  */
 int srvauth_password(const struct servconf *c, const struct srv_user *u,
                      const char *rhost, const char *password, bool *ok);
 
-/* keyboard-interactive through PAM (UsePAM yes; without PAM there is
- * none). A conversation runs in a helper process so its prompts can go
- * to the client between calls. */
+/* keyboard-interactive through PAM (UsePAM yes and
+ * KbdInteractiveAuthentication not no; otherwise start returns
+ * SESH_ERR_UNSUPPORTED). A conversation runs in a forked helper process
+ * so its prompts can go to the client between calls; free kills and
+ * reaps it. The outcome is never ok for an unknown user or for root
+ * unless PermitRootLogin yes. Prompts: name "", PAM's text messages in
+ * instruction; a request with n == 0 (just text) may come before the
+ * outcome and is answered with no answers. */
 struct srvauth_kbdint;
 struct srvauth_prompts {
 	char *name, *instruction;
@@ -113,19 +144,26 @@ int srvauth_kbdint_start(const struct servconf *c, const struct srv_user *u,
 /*
  * First call with answers NULL/0. Gives either the next prompts
  * (*done false) or the result (*done true, *ok). Returns 0 or an error
- * (the conversation is over).
+ * (the conversation is over): SESH_ERR_PROTOCOL (wrong number of
+ * answers, or the helper died), SESH_ERR_INVALID_ARGUMENT (called after
+ * the end), SESH_ERR_NOMEM, SESH_ERR_LIMIT, SESH_ERR_SYSTEM. Free *p
+ * with srvauth_prompts_clear().
  */
 int srvauth_kbdint_next(struct srvauth_kbdint *k, const char *const *answers,
                         size_t n, struct srvauth_prompts *p, bool *done,
                         bool *ok);
 void srvauth_kbdint_free(struct srvauth_kbdint *k);
 
-/* PAM account stage (pam_acct_mgmt) when UsePAM; 0 with *ok. */
+/* PAM account stage (pam_acct_mgmt) when UsePAM (without PAM: *ok is
+ * u->valid); 0 with *ok, or SESH_ERR_SYSTEM if PAM cannot start. */
 int srvauth_pam_account(const struct servconf *c, const struct srv_user *u,
                         const char *rhost, bool *ok);
 /* PAM session stage, as root, before privileges are dropped: opens and
  * later closes; env gets PAM's environment ("N=V", NULL-terminated,
- * owned by the session). */
+ * owned by the session; never NULL). PAM_TTY is tty (NULL: "ssh"). u
+ * must be valid. Without PAM: an empty session. Returns 0,
+ * SESH_ERR_INVALID_ARGUMENT, SESH_ERR_NOMEM or SESH_ERR_SYSTEM (logged).
+ * close (NULL-safe) deletes credentials, closes and frees. */
 struct srvauth_pam_session;
 int srvauth_pam_open_session(const struct servconf *c,
                              const struct srv_user *u, const char *rhost,
@@ -138,8 +176,14 @@ void srvauth_pam_close_session(struct srvauth_pam_session *s);
  * config; after each successful method, srvauth_methods_done() says
  * whether the user is now fully authenticated (else partial success) and
  * srvauth_methods_next() lists what may continue ("publickey,password"
- * style, for USERAUTH_FAILURE), honouring Pubkey/Password/KbdInteractive
- * Authentication.
+ * style, for USERAUTH_FAILURE, in sshd's order publickey, password,
+ * keyboard-interactive; "" once complete), honouring Pubkey/Password/
+ * KbdInteractive Authentication (keyboard-interactive only with UsePAM).
+ * Each list is ordered: a method may be tried when it is the next step of
+ * some list. Lists naming a disabled or unknown method are dropped (as
+ * sshd does); none left: new returns SESH_ERR_INVALID_ARGUMENT. success
+ * for a method that is not allowed now returns SESH_ERR_INVALID_ARGUMENT.
+ * A list may repeat publickey; the server must then insist on another key.
  */
 struct srvauth_methods;
 int srvauth_methods_new(const struct servconf *c, struct srvauth_methods **out);

@@ -107,4 +107,21 @@ int authfile_parse_line(const char *line, size_t n, struct authkey_entry *out,
 /* Frees what the entry owns and zeroes it; NULL-safe. */
 void authfile_entry_clear(struct authkey_entry *e);
 
+/*
+ * from="pattern-list" (also the host part of sshd_config's AllowUsers /
+ * DenyUsers user@host patterns): may a client at the numeric address addr
+ * (IPv4 or IPv6; NULL: unknown, which never matches) whose host name is
+ * host (NULL: use addr, as with UseDNS no) connect? Entries are
+ * comma-separated, each optionally negated with '!'. An entry that is an
+ * address or an address/masklen block ("192.168.0.0/16", "2001:db8::/32")
+ * is compared with addr; any other entry is a wildcard pattern ('*', '?')
+ * matched against addr and, case-insensitively, against host. A negated
+ * match on either denies; otherwise a positive match on either allows.
+ * Returns 0 with *ok, SESH_ERR_INVALID_FORMAT (an empty entry or a block
+ * with bits set beyond its mask length, e.g. "10.0.0.1/8": the list is
+ * refused, *ok false) or SESH_ERR_INVALID_ARGUMENT.
+ */
+int authfile_match_from(const char *patterns, const char *host,
+                        const char *addr, bool *ok);
+
 #endif

@@ -4,7 +4,8 @@
  * with every documented option, option semantics (restrict ordering,
  * quoting, duplicates, expiry times, permitopen/permitlisten forms,
  * tunnel), bad options rejecting the line, the options-vs-key decision,
- * and truncation / bit-flip sweeps.
+ * truncation / bit-flip sweeps, and from= matching (addresses, CIDR
+ * blocks, host names, negation, invalid lists).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -430,6 +431,135 @@ test_sweeps(void **state)
 	free(text);
 }
 
+/* from="..." against (host, addr): 1 allowed, 0 denied, -1 invalid. */
+struct from_case {
+	const char *pat, *host, *addr;
+	int want;
+};
+
+static void
+test_match_from(void **state)
+{
+	static const struct from_case cases[] = {
+	    /* plain addresses and address wildcards */
+	    {"127.0.0.1", NULL, "127.0.0.1", 1},
+	    {"127.0.0.1", NULL, "127.0.0.2", 0},
+	    {"127.0.0.*", NULL, "127.0.0.9", 1},
+	    {"10.?.1.1", NULL, "10.2.1.1", 1},
+	    {"10.?.1.1", NULL, "10.22.1.1", 0},
+	    /* CIDR, IPv4 */
+	    {"10.0.0.0/8", NULL, "10.200.3.4", 1},
+	    {"10.0.0.0/8", NULL, "11.0.0.1", 0},
+	    {"192.168.1.128/25", NULL, "192.168.1.129", 1},
+	    {"192.168.1.128/25", NULL, "192.168.1.127", 0},
+	    {"0.0.0.0/0", NULL, "203.0.113.7", 1},
+	    {"203.0.113.7/32", NULL, "203.0.113.7", 1},
+	    {"203.0.113.7/32", NULL, "203.0.113.8", 0},
+	    /* negation wins */
+	    {"10.0.0.0/8,!10.1.0.0/16", NULL, "10.2.3.4", 1},
+	    {"10.0.0.0/8,!10.1.0.0/16", NULL, "10.1.3.4", 0},
+	    {"!10.1.0.0/16,*", NULL, "10.1.3.4", 0},
+	    {"!10.1.0.0/16", NULL, "192.0.2.1", 0},
+	    {"*,!192.0.2.*", NULL, "192.0.2.1", 0},
+	    /* IPv6, canonical comparison, v4-mapped */
+	    {"2001:db8::/32", NULL, "2001:db8:1::5", 1},
+	    {"2001:db8::/32", NULL, "2001:db9::5", 0},
+	    {"::1", NULL, "0:0:0:0:0:0:0:1", 1},
+	    {"2001:db8::/32", NULL, "10.0.0.1", 0},
+	    {"127.0.0.0/8", NULL, "::ffff:127.0.0.1", 1},
+	    {"fe80::/10", NULL, "fe80::1", 1},
+	    /* host names: case folded wildcards, negation */
+	    {"*.example.org", "host.EXAMPLE.org", "192.0.2.1", 1},
+	    {"*.example.org", "host.example.net", "192.0.2.1", 0},
+	    {"*,!bad.example.org", "bad.example.org", "192.0.2.1", 0},
+	    {"*,!bad.example.org", "good.example.org", "192.0.2.1", 1},
+	    {"!*.example.org,10.0.0.0/8", "x.example.org", "10.0.0.1", 0},
+	    {"host.example.org", NULL, "192.0.2.1", 0},
+	    /* invalid lists: host bits past the mask, empty entries */
+	    {"10.0.0.1/8", NULL, "10.0.0.1", -1},
+	    {"2001:db8::1/32", NULL, "2001:db8::1", -1},
+	    {"127.0.0.1,,10.0.0.0/8", NULL, "127.0.0.1", -1},
+	    {"!", NULL, "127.0.0.1", -1},
+	    {"", NULL, "127.0.0.1", -1},
+	    /* malformed masks are just patterns that match nothing */
+	    {"10.0.0.0/33", NULL, "10.0.0.0", 0},
+	    {"10.0.0.0/", NULL, "10.0.0.0", 0},
+	    {"10.0.0.0/x", NULL, "10.0.0.0", 0},
+	    {"10.0.0.0/8", NULL, NULL, 0},
+	};
+	size_t i;
+	bool ok;
+	int ret;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct from_case *c = &cases[i];
+
+		ok = true;
+		ret = authfile_match_from(c->pat, c->host, c->addr, &ok);
+		if (c->want < 0) {
+			if (ret != SESH_ERR_INVALID_FORMAT || ok) {
+				fail_msg("case %zu (%s): ret %d ok %d", i,
+				         c->pat, ret, ok);
+			}
+			continue;
+		}
+		if (ret != 0 || ok != (c->want == 1)) {
+			fail_msg("case %zu (%s vs %s/%s): ret %d ok %d", i,
+			         c->pat, c->host ? c->host : "-",
+			         c->addr ? c->addr : "-", ret, ok);
+		}
+	}
+	assert_int_equal(authfile_match_from(NULL, NULL, "1.2.3.4", &ok),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(authfile_match_from("*", NULL, "1.2.3.4", NULL),
+	                 SESH_ERR_INVALID_ARGUMENT);
+}
+
+/* Every prefix and bit flip of a few lists: no crash, defined result. */
+static void
+test_match_from_sweep(void **state)
+{
+	static const char *const lists[] = {
+	    "10.0.0.0/8,!10.1.0.0/16,*.example.org",
+	    "2001:db8::/32,!2001:db8:1::/48,::ffff:1.2.3.4",
+	};
+	char buf[128];
+	size_t i, k, len;
+	unsigned bit;
+	bool ok;
+	int ret;
+
+	(void)state;
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		len = strlen(lists[i]);
+		for (k = 0; k <= len; k++) {
+			memcpy(buf, lists[i], k);
+			buf[k] = '\0';
+			ret = authfile_match_from(buf, "a.example.org",
+			                          "10.1.2.3", &ok);
+			assert_true(ret == 0 ||
+			            (ret == SESH_ERR_INVALID_FORMAT && !ok));
+		}
+		memcpy(buf, lists[i], len + 1);
+		for (k = 0; k < len; k++) {
+			for (bit = 0; bit < 7; bit++) {
+				buf[k] ^= (char)(1u << bit);
+				if (buf[k] != '\0') {
+					ret = authfile_match_from(
+					    buf, "a.example.org", "2001:db8::1",
+					    &ok);
+					assert_true(
+					    ret == 0 ||
+					    (ret == SESH_ERR_INVALID_FORMAT &&
+					     !ok));
+				}
+				buf[k] ^= (char)(1u << bit);
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -439,6 +569,8 @@ main(void)
 	    cmocka_unit_test(test_bad_options),
 	    cmocka_unit_test(test_line_forms),
 	    cmocka_unit_test(test_sweeps),
+	    cmocka_unit_test(test_match_from),
+	    cmocka_unit_test(test_match_from_sweep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
