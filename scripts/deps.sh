@@ -27,7 +27,18 @@ for p in $pkgs; do
 	fi
 done
 
+# seshd's PAM service for an uninstalled build (make install puts the same
+# file in place); only root can write it, and an existing one is kept.
+pam_service() {
+	here=$(dirname "$0")
+	if [ "$what" != build ] && [ "$(id -u)" -eq 0 ] &&
+		[ ! -e /etc/pam.d/seshd ] && [ -d /etc/pam.d ]; then
+		install -m 0644 "$here/../tests/pam/seshd" /etc/pam.d/seshd
+	fi
+}
+
 if [ -z "$missing" ]; then
+	pam_service
 	exit 0
 fi
 
@@ -47,3 +58,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
+pam_service
