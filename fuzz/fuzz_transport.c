@@ -5,10 +5,10 @@
  * drained (host keys accepted, a payload sent after each KEX_DONE, the
  * output discarded). Must never crash, hang or leak.
  *
- * Because the client's randomness is fixed and curve25519-sha256 takes
- * its private key from it, a server transcript recorded against this
- * client replays through the whole key exchange into the encrypted
- * stage. Built with -DFUZZ_TRANSPORT_MAKE_CORPUS this file instead has
+ * Because the client's randomness is fixed and every KEX method takes
+ * its ephemeral private key from it, a server transcript recorded
+ * against this client replays through the whole key exchange into the
+ * encrypted stage (curve25519, ECDH and DH transcripts alike). Built with -DFUZZ_TRANSPORT_MAKE_CORPUS this file instead has
  * a main that writes such transcripts (and a few hand-made inputs) into
  * the directory named by argv[1] (fuzz/corpus/transport/):
  *	cc -std=c11 -D_GNU_SOURCE -DFUZZ_TRANSPORT_MAKE_CORPUS -Isrc \
@@ -86,6 +86,9 @@ fuzz_drain(struct transport *t)
 				abort();
 			}
 			break;
+		case TRANSPORT_EV_HOSTKEY_SIGN:
+			/* not configured: the server signs inline */
+			abort();
 		case TRANSPORT_EV_KEX_DONE:
 			(void)transport_send(t, fuzz_svc, sizeof(fuzz_svc));
 			break;
@@ -148,7 +151,8 @@ mk_write(const char *dir, const char *name, const uint8_t *p, size_t n)
 /* Records what a server sends to the fuzz client through a KEX, a few
  * payloads and (optionally) a rekey the server starts. */
 static int
-mk_transcript(const char *dir, const char *name, struct sshkey *hk, bool rekey)
+mk_transcript(const char *dir, const char *name, struct sshkey *hk, bool rekey,
+              const char *kex)
 {
 	static const uint8_t data[] = {94, 0, 0, 0,   0,   0,
 	                               0,  0, 3, 'a', 'b', 'c'};
@@ -171,6 +175,7 @@ mk_transcript(const char *dir, const char *name, struct sshkey *hk, bool rekey)
 	sc.rand_ctx = &rs;
 	sc.hostkeys = keys;
 	sc.n_hostkeys = 1;
+	sc.kex = kex;
 	if (transport_new(TRANSPORT_CLIENT, &cc, &c) != 0 ||
 	    transport_new(TRANSPORT_SERVER, &sc, &s) != 0) {
 		goto out;
@@ -265,9 +270,13 @@ main(int argc, char **argv)
 	    key_generate(KEY_RSA, 2048, &rsa) != 0) {
 		return 1;
 	}
-	ret |= mk_transcript(argv[1], "kex-ed25519", ed, false);
-	ret |= mk_transcript(argv[1], "kex-ecdsa256", ec, false);
-	ret |= mk_transcript(argv[1], "kex-rsa512-rekey", rsa, true);
+	ret |= mk_transcript(argv[1], "kex-ed25519", ed, false, NULL);
+	ret |= mk_transcript(argv[1], "kex-ecdsa256", ec, false, NULL);
+	ret |= mk_transcript(argv[1], "kex-rsa512-rekey", rsa, true, NULL);
+	ret |= mk_transcript(argv[1], "kex-ecdh256", ed, false,
+	                     "ecdh-sha2-nistp256");
+	ret |= mk_transcript(argv[1], "kex-dh14-rekey", ec, true,
+	                     "diffie-hellman-group14-sha256");
 	ret |= mk_plain(argv[1], "openssh92-kexinit",
 	                "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", kexinit, kn);
 	ret |= mk_plain(argv[1], "banner-kexinit",

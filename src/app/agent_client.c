@@ -234,8 +234,7 @@ agent_identities_free(struct agent_identity *ids, size_t n)
 }
 
 int
-agent_client_list(struct agent_conn *a, struct agent_identity **ids,
-                  size_t *n)
+agent_client_list(struct agent_conn *a, struct agent_identity **ids, size_t *n)
 {
 	struct agent_id_view *v = NULL;
 	struct agent_identity *res = NULL;
@@ -341,7 +340,8 @@ agent_client_sign(struct agent_conn *a, const struct sshkey *key,
 		alg = key->type == KEY_RSA ? "rsa-sha2-512"
 		                           : key_type_name(key->type);
 	}
-	if (alg == NULL || (key->type == KEY_RSA && agent_sign_flags(alg) == 0)) {
+	if (alg == NULL ||
+	    (key->type == KEY_RSA && agent_sign_flags(alg) == 0)) {
 		/* ssh-rsa (SHA-1) signatures are not asked for. */
 		ret = SESH_ERR_SIG_ALG_MISMATCH;
 		goto out;

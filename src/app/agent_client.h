@@ -37,7 +37,7 @@
 struct agent_conn;
 
 int agent_client_open(const char *sock_path /* NULL: $SSH_AUTH_SOCK */,
-		      struct agent_conn **out);
+                      struct agent_conn **out);
 void agent_client_close(struct agent_conn *a);
 
 struct agent_identity {
@@ -46,11 +46,11 @@ struct agent_identity {
 };
 
 int agent_client_list(struct agent_conn *a, struct agent_identity **ids,
-		      size_t *n);
+                      size_t *n);
 void agent_identities_free(struct agent_identity *ids, size_t n);
 
 int agent_client_sign(struct agent_conn *a, const struct sshkey *key,
-		      const char *alg, const uint8_t *data, size_t n,
-		      struct buf *sig_out);
+                      const char *alg, const uint8_t *data, size_t n,
+                      struct buf *sig_out);
 
 #endif

@@ -20,7 +20,9 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/dh.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/obj_mac.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/param_build.h>
@@ -263,6 +265,117 @@ out:
 	return ret;
 }
 
+static int
+ecdh_nid(enum ecdh_curve c)
+{
+	switch (c) {
+	case ECDH_P256:
+		return NID_X9_62_prime256v1;
+	case ECDH_P384:
+		return NID_secp384r1;
+	default:
+		return NID_secp521r1;
+	}
+}
+
+/* A key pair EVP_PKEY from parameters (group, private, public). */
+static int
+keypair_from_params(const char *keytype, OSSL_PARAM_BLD *bld, EVP_PKEY **out)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY *pk = NULL;
+	int ret;
+
+	*out = NULL;
+	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, keytype, NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_KEYPAIR, params) <= 0 ||
+	    pk == NULL) {
+		ret = crypto_fail("key pair import");
+		goto out;
+	}
+	*out = pk;
+	ret = 0;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	return ret;
+}
+
+int
+ecdh_key_from_private(enum ecdh_curve c, const uint8_t *d, size_t n,
+                      struct ecdh_key **out)
+{
+	uint8_t pub[1 + 2 * ECDH_MAX_FIELD];
+	EC_GROUP *grp = NULL;
+	EC_POINT *pt = NULL;
+	BIGNUM *bd = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	EVP_PKEY *pk = NULL;
+	struct ecdh_key *k = NULL;
+	size_t plen;
+	int ret;
+
+	if (out == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	*out = NULL;
+	if (ecdh_group(c) == NULL || d == NULL || n == 0 ||
+	    n > ecdh_field_len(c)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((grp = EC_GROUP_new_by_curve_name(ecdh_nid(c))) == NULL ||
+	    (bd = BN_secure_new()) == NULL ||
+	    BN_bin2bn(d, (int)n, bd) == NULL ||
+	    (pt = EC_POINT_new(grp)) == NULL) {
+		ret = crypto_fail("ECDH private key");
+		goto out;
+	}
+	/* d in [1, n-1] (SEC1 §3.2.1), else the caller draws again. */
+	if (BN_is_zero(bd) || BN_cmp(bd, EC_GROUP_get0_order(grp)) >= 0) {
+		ret = SESH_ERR_INVALID_KEY;
+		goto out;
+	}
+	BN_set_flags(bd, BN_FLG_CONSTTIME);
+	if (EC_POINT_mul(grp, pt, bd, NULL, NULL, NULL) != 1 ||
+	    (plen = EC_POINT_point2oct(grp, pt, POINT_CONVERSION_UNCOMPRESSED,
+	                               pub, sizeof(pub), NULL)) !=
+	        ecdh_point_len(c)) {
+		ret = crypto_fail("ECDH public point");
+		goto out;
+	}
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	                                     ecdh_group(c), 0) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, bd) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub,
+	                                      plen)) {
+		ret = crypto_fail("OSSL_PARAM_BLD");
+		goto out;
+	}
+	if ((ret = keypair_from_params("EC", bld, &pk)) != 0) {
+		goto out;
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		ret = SESH_ERR_NOMEM;
+		goto out;
+	}
+	k->curve = c;
+	k->pk = pk;
+	pk = NULL;
+	*out = k;
+	ret = 0;
+out:
+	EVP_PKEY_free(pk);
+	OSSL_PARAM_BLD_free(bld);
+	EC_POINT_free(pt);
+	BN_clear_free(bd);
+	EC_GROUP_free(grp);
+	return ret;
+}
+
 void
 ecdh_free(struct ecdh_key *k)
 {
@@ -466,6 +579,93 @@ out:
 	BN_clear_free(x);
 	EVP_PKEY_free(pk);
 	EVP_PKEY_CTX_free(ctx);
+	return ret;
+}
+
+size_t
+dh_exponent_len(enum dh_group g)
+{
+	return dh_name(g) == NULL ? 0 : (size_t)dh_priv_bits(g) / 8u;
+}
+
+static BIGNUM *
+dh_prime(enum dh_group g)
+{
+	switch (g) {
+	case DH_GROUP14:
+		return BN_get_rfc3526_prime_2048(NULL);
+	case DH_GROUP16:
+		return BN_get_rfc3526_prime_4096(NULL);
+	default:
+		return BN_get_rfc3526_prime_8192(NULL);
+	}
+}
+
+int
+dh_key_from_private(enum dh_group g, const uint8_t *x, size_t n,
+                    struct dh_key **out)
+{
+	BIGNUM *p = NULL, *bx = NULL, *e = NULL, *two = NULL, *pm1 = NULL;
+	BN_CTX *bctx = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	EVP_PKEY *pk = NULL;
+	struct dh_key *k = NULL;
+	int ret;
+
+	if (out == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	*out = NULL;
+	if (dh_name(g) == NULL || x == NULL || n == 0 || n > dh_prime_len(g)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((p = dh_prime(g)) == NULL || (bx = BN_secure_new()) == NULL ||
+	    BN_bin2bn(x, (int)n, bx) == NULL || (e = BN_new()) == NULL ||
+	    (two = BN_new()) == NULL || (pm1 = BN_new()) == NULL ||
+	    (bctx = BN_CTX_secure_new()) == NULL || !BN_set_word(two, 2) ||
+	    !BN_sub(pm1, p, BN_value_one())) {
+		ret = crypto_fail("DH private key");
+		goto out;
+	}
+	/* 1 < x < p-1, else the caller draws again. */
+	if (BN_cmp(bx, BN_value_one()) <= 0 || BN_cmp(bx, pm1) >= 0) {
+		ret = SESH_ERR_INVALID_KEY;
+		goto out;
+	}
+	BN_set_flags(bx, BN_FLG_CONSTTIME);
+	if (!BN_mod_exp_mont_consttime(e, two, bx, p, bctx, NULL)) {
+		ret = crypto_fail("DH public value");
+		goto out;
+	}
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
+	                                     dh_name(g), 0) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, bx) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, e)) {
+		ret = crypto_fail("OSSL_PARAM_BLD");
+		goto out;
+	}
+	if ((ret = keypair_from_params("DH", bld, &pk)) != 0) {
+		goto out;
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		ret = SESH_ERR_NOMEM;
+		goto out;
+	}
+	k->group = g;
+	k->pk = pk;
+	pk = NULL;
+	*out = k;
+	ret = 0;
+out:
+	EVP_PKEY_free(pk);
+	OSSL_PARAM_BLD_free(bld);
+	BN_CTX_free(bctx);
+	BN_free(p);
+	BN_clear_free(bx);
+	BN_free(e);
+	BN_free(two);
+	BN_free(pm1);
 	return ret;
 }
 

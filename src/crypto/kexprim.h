@@ -18,6 +18,11 @@
  * strength (about 112, 150 and 200 bits), at a fraction of the cost of a
  * full-size exponent.
  *
+ * Keys can also be made from given private values (ecdh_key_from_private,
+ * dh_key_from_private, x25519_keygen_from): the SSH engine draws those
+ * bytes from its injected rand function, and known-answer tests (RFC
+ * 5903) use fixed ones.
+ *
  * Error codes: SESH_ERR_INVALID_ARGUMENT (bad parameter), SESH_ERR_NOMEM,
  * SESH_ERR_CRYPTO (libcrypto failure), SESH_ERR_INVALID_KEY (peer ECDH
  * point malformed or not on the curve), SESH_ERR_KEX_DEGENERATE (all-zero
@@ -72,6 +77,15 @@ size_t ecdh_point_len(enum ecdh_curve c);
 struct ecdh_key;
 /* Fresh ephemeral key; *out owned by the caller (ecdh_free). */
 int ecdh_keygen(enum ecdh_curve c, struct ecdh_key **out);
+/*
+ * Key pair from a private scalar d (big-endian, 1..field size bytes,
+ * leading zeros allowed): public = d * G. A scalar outside [1, n-1] (n
+ * the group order) is SESH_ERR_INVALID_KEY: a caller drawing d from
+ * random bytes draws again (rejection sampling keeps d uniform). Also
+ * SESH_ERR_INVALID_ARGUMENT, SESH_ERR_NOMEM, SESH_ERR_CRYPTO.
+ */
+int ecdh_key_from_private(enum ecdh_curve c, const uint8_t *d, size_t n,
+                          struct ecdh_key **out);
 /* Wipes and frees; NULL-safe. */
 void ecdh_free(struct ecdh_key *k);
 /* Appends our public point, uncompressed (0x04 || X || Y). */
@@ -98,6 +112,18 @@ size_t dh_prime_len(enum dh_group g);
 struct dh_key;
 /* Fresh key pair (private exponent length: see the top of this file). */
 int dh_keygen(enum dh_group g, struct dh_key **out);
+/* Length in bytes of the private exponents dh_keygen makes (64 for group
+ * 14, 128 for 16 and 18); 0 for an unknown group. */
+size_t dh_exponent_len(enum dh_group g);
+/*
+ * Key pair from a private exponent x (big-endian, at most the prime's
+ * size): e = 2^x mod p. x outside 1 < x < p-1 is SESH_ERR_INVALID_KEY
+ * (draw again). For an ephemeral key pass dh_exponent_len(g) random
+ * bytes. Also SESH_ERR_INVALID_ARGUMENT, SESH_ERR_NOMEM,
+ * SESH_ERR_CRYPTO.
+ */
+int dh_key_from_private(enum dh_group g, const uint8_t *x, size_t n,
+                        struct dh_key **out);
 /* Wipes and frees; NULL-safe. */
 void dh_free(struct dh_key *k);
 /* Appends our public value e = g^x mod p, big-endian, minimal (no

@@ -220,8 +220,8 @@ answer_type(struct rd *r, const uint8_t *msg, size_t n, uint8_t want)
 }
 
 int
-agent_parse_identities(const uint8_t *msg, size_t n,
-                       struct agent_id_view **ids, size_t *count)
+agent_parse_identities(const uint8_t *msg, size_t n, struct agent_id_view **ids,
+                       size_t *count)
 {
 	struct agent_id_view *v = NULL;
 	struct rd r;

@@ -112,8 +112,8 @@ int agent_parse_identities(const uint8_t *msg, size_t n,
                            struct agent_id_view **ids, size_t *count);
 
 /* Parses SIGN_RESPONSE: *sig, *sig_len view the signature blob. */
-int agent_parse_sign_response(const uint8_t *msg, size_t n,
-                              const uint8_t **sig, size_t *sig_len);
+int agent_parse_sign_response(const uint8_t *msg, size_t n, const uint8_t **sig,
+                              size_t *sig_len);
 
 /* Parses a SUCCESS answer: 0, SESH_ERR_NOT_FOUND (a failure answer) or
  * a wire error. */

@@ -98,11 +98,36 @@ conn_free(struct conn *c)
 int
 conn_input(struct conn *c, const uint8_t *p, size_t n, uint64_t now)
 {
-	(void)now;
+	int ret;
+
 	if (c == NULL) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
+	if ((ret = transport_tick(c->t, now)) != 0) {
+		return ret;
+	}
 	return transport_input(c->t, p, n);
+}
+
+int
+conn_tick(struct conn *c, uint64_t now)
+{
+	if (c == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	/* A rekey queued by the tick goes out with the next output; held
+	 * module output is flushed first so nothing is reordered. */
+	(void)conn_flush(c);
+	return transport_tick(c->t, now);
+}
+
+bool
+conn_next_deadline(const struct conn *c, uint64_t *when)
+{
+	if (c == NULL) {
+		return false;
+	}
+	return transport_next_deadline(c->t, when);
 }
 
 void
@@ -290,12 +315,21 @@ route_payload(struct conn *c, const uint8_t *p, size_t n, struct conn_event *ev)
 	if (m >= SSH2_MSG_USERAUTH_REQUEST && m < 80) {
 		return 0;
 	}
-	if (m < 80 || m > 127) {
-		/* TODO: SSH_MSG_UNIMPLEMENTED for m >= 128 (see conn.h). */
-		return m < 80 ? SESH_ERR_PROTOCOL : SESH_ERR_UNSUPPORTED;
+	if (m < 80) {
+		return SESH_ERR_PROTOCOL;
 	}
-	/* TODO: UNSUPPORTED should answer UNIMPLEMENTED (see conn.h). */
-	if ((ret = chan_input(&c->cs, p, n, &c->chan_out)) != 0) {
+	if (m > 127) {
+		/* RFC 4253 §11.4: a number nobody here knows. */
+		return transport_send_unimplemented(c->t);
+	}
+	ret = chan_input(&c->cs, p, n, &c->chan_out);
+	if (ret == SESH_ERR_UNSUPPORTED) {
+		/* A connection-protocol number channel.c does not know;
+		 * its state is untouched. */
+		buf_reset(&c->chan_out);
+		return transport_send_unimplemented(c->t);
+	}
+	if (ret != 0) {
 		return ret;
 	}
 	/* Answers in chan_out are flushed by the next conn_next_event or
@@ -332,6 +366,11 @@ conn_next_event(struct conn *c, struct conn_event *ev)
 			goto out;
 		case TRANSPORT_EV_HOSTKEY_VERIFY:
 			ev->type = CONN_EV_HOSTKEY_VERIFY;
+			ev->tev = tev;
+			ret = 0;
+			goto out;
+		case TRANSPORT_EV_HOSTKEY_SIGN:
+			ev->type = CONN_EV_HOSTKEY_SIGN;
 			ev->tev = tev;
 			ret = 0;
 			goto out;

@@ -34,14 +34,17 @@
  *	  5, 6, 50-79       userauth (ua_client_input / ua_server_input)
  *	  >= 80             SESH_ERR_PROTOCOL (RFC 4252 §6): disconnect
  *	after it:
- *	  80-127            chan_input(); SESH_ERR_UNSUPPORTED (a number it
- *	                    does not know) disconnects too.
- *	                    TODO: answer SSH_MSG_UNIMPLEMENTED instead
- *	                    (RFC 4253 §11.4) once transport.h exports a way
- *	                    to send it (its send_unimplemented is static and
- *	                    transport_send refuses message 3).
+ *	  80-127            chan_input(); a number it does not know
+ *	                    (SESH_ERR_UNSUPPORTED) is answered with
+ *	                    SSH_MSG_UNIMPLEMENTED (RFC 4253 §11.4,
+ *	                    transport_send_unimplemented) and the
+ *	                    connection goes on.
+ *	  >= 128            answered with SSH_MSG_UNIMPLEMENTED too
  *	  50-79             ignored (RFC 4252 §5.1: late USERAUTH_REQUESTs)
- *	  5, 6, >= 128      SESH_ERR_PROTOCOL / unimplemented: disconnect
+ *	  5, 6              SESH_ERR_PROTOCOL: disconnect
+ * (Unknown transport-layer numbers are answered by the transport itself;
+ * during a strict first key exchange anything unexpected is fatal
+ * there, before conn sees it.) A received UNIMPLEMENTED is ignored.
  * A fatal error from a module input call disconnects with
  * sesh_err_disconnect_reason(err) and the error's text; conn_error()
  * returns it and the DISCONNECTED event carries it in err.
@@ -89,6 +92,9 @@ struct conn_config {
 enum conn_event_type {
 	CONN_EV_NONE = 0,
 	CONN_EV_HOSTKEY_VERIFY, /* client: tev; transport_hostkey_accept() */
+	CONN_EV_HOSTKEY_SIGN,   /* server, sign_by_event: tev (hostkey,
+	                           sig_alg, hash); answer with
+	                           transport_hostkey_signature() */
 	CONN_EV_KEX_DONE,       /* tev.first_kex */
 	CONN_EV_UA_CLIENT,      /* uac: a userauth client event */
 	CONN_EV_UA_SERVER,      /* uas: a userauth server event: answer it */
@@ -98,8 +104,8 @@ enum conn_event_type {
 
 struct conn_event {
 	enum conn_event_type type;
-	struct transport_event tev;        /* HOSTKEY_VERIFY, KEX_DONE,
-	                                      DISCONNECTED */
+	struct transport_event tev;        /* HOSTKEY_VERIFY, HOSTKEY_SIGN,
+	                                      KEX_DONE, DISCONNECTED */
 	const struct ua_client_event *uac; /* UA_CLIENT */
 	const struct ua_server_event *uas; /* UA_SERVER */
 	struct chan_event chan;            /* CHANNEL */
@@ -120,11 +126,27 @@ int conn_new(enum transport_role role, const struct conn_config *cfg,
 void conn_free(struct conn *c);
 
 /*
- * Buffers bytes from the peer (transport_input). now (milliseconds) is
- * taken for future timeouts and not used yet. Returns 0, SESH_ERR_LIMIT
- * (drain events first) or the transport's sticky error.
+ * Buffers bytes from the peer (transport_input), after giving the
+ * transport the time now (milliseconds, monotonic: transport_tick).
+ * Returns 0, SESH_ERR_LIMIT (drain events first) or the transport's
+ * sticky error.
  */
 int conn_input(struct conn *c, const uint8_t *p, size_t n, uint64_t now);
+
+/*
+ * The time has come (now, ms): flushes pending module output and runs
+ * the transport's timers (transport_tick: the rekey_seconds limit). Call
+ * it when conn_next_deadline() passed, then write the output. Returns 0,
+ * SESH_ERR_INVALID_ARGUMENT or the sticky error.
+ */
+int conn_tick(struct conn *c, uint64_t now);
+
+/*
+ * When conn_tick() must run next: true with *when (ms, the clock of now)
+ * if a timer runs, false if none (a poll loop may then wait for input
+ * only).
+ */
+bool conn_next_deadline(const struct conn *c, uint64_t *when);
 
 /*
  * Flushes pending module output, then decodes and routes payloads until

@@ -2,8 +2,10 @@
  * env.h - what the sans-I/O engine takes from its environment.
  *
  * The engine never calls the global RNG, a clock or a logger itself; the
- * application hands those in. For now this is the randomness source used
- * by the packet layer (padding) and KEXINIT (cookie).
+ * application hands those in: the randomness source used by the packet
+ * layer (padding), KEXINIT (cookie) and the key exchange (every
+ * ephemeral private key). Time comes in as plain numbers (milliseconds,
+ * monotonic) through conn_input()/conn_tick() and transport_tick().
  */
 #ifndef SESH_SSH_ENV_H
 #define SESH_SSH_ENV_H

@@ -390,37 +390,67 @@ out:
 	return ret;
 }
 
+/*
+ * A server exchange between its hash and its signature: what the REPLY
+ * needs besides the signature, and H to check the signature against.
+ */
+struct kex_server {
+	const struct kex_method *m;
+	struct sshkey *hostkey; /* public copy */
+	char sig_alg[SESH_MAX_NAME + 1];
+	struct buf ks;   /* K_S, the host key blob */
+	struct buf spub; /* our raw Q_S or f */
+	uint8_t h[HASH_MAX_LEN];
+	size_t hl;
+	bool done; /* REPLY built: the state is spent */
+};
+
+void
+kex_server_free(struct kex_server *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	key_free(s->hostkey);
+	buf_clear(&s->ks);
+	buf_clear(&s->spub);
+	mem_wipe(s->h, sizeof(s->h));
+	free(s);
+}
+
+void
+kex_server_hash_view(const struct kex_server *s, const uint8_t **h, size_t *hl)
+{
+	*h = s != NULL ? s->h : NULL;
+	*hl = s != NULL ? s->hl : 0;
+}
+
 int
-kex_server_reply(const struct kex_method *m, ssh_rand_fn rand, void *rand_ctx,
-                 const uint8_t *payload, size_t n,
-                 const struct kex_hash_input *in, const struct sshkey *hostkey,
-                 const char *sig_alg, uint8_t H[HASH_MAX_LEN], size_t *h_len,
-                 struct buf *k_enc, struct buf *reply_out)
+kex_server_hash(const struct kex_method *m, ssh_rand_fn rand, void *rand_ctx,
+                const uint8_t *payload, size_t n,
+                const struct kex_hash_input *in, const struct sshkey *hostkey,
+                const char *sig_alg, struct kex_server **out,
+                uint8_t H[HASH_MAX_LEN], size_t *h_len, struct buf *k_enc)
 {
 	const uint8_t *cpub = NULL;
-	size_t cpub_len = 0, hl = 0;
-	struct buf ks, spub, kraw, kenc, sig, rep;
-	uint8_t h[HASH_MAX_LEN];
+	size_t cpub_len = 0;
+	struct kex_server *s = NULL;
+	struct buf kraw, kenc;
 	struct rd r;
 	int ret;
 
-	buf_init(&ks, 0);
-	buf_init(&spub, 0);
 	buf_init(&kraw, 0);
 	buf_set_secret(&kraw);
 	buf_init(&kenc, 0);
 	buf_set_secret(&kenc);
-	buf_init(&sig, 0);
-	buf_init(&rep, 0);
-	memset(h, 0, sizeof(h));
+	if (out != NULL) {
+		*out = NULL;
+	}
 	clear_results(H, h_len, k_enc);
 	if (!method_valid(m) || rand == NULL || (payload == NULL && n > 0) ||
-	    in == NULL || hostkey == NULL || sig_alg == NULL || H == NULL ||
-	    h_len == NULL || k_enc == NULL || reply_out == NULL) {
-		ret = SESH_ERR_INVALID_ARGUMENT;
-		goto out;
-	}
-	if (!key_has_private(hostkey)) {
+	    in == NULL || hostkey == NULL || sig_alg == NULL || out == NULL ||
+	    H == NULL || h_len == NULL || k_enc == NULL ||
+	    strlen(sig_alg) > SESH_MAX_NAME) {
 		ret = SESH_ERR_INVALID_ARGUMENT;
 		goto out;
 	}
@@ -434,48 +464,119 @@ kex_server_reply(const struct kex_method *m, ssh_rand_fn rand, void *rand_ctx,
 	    (ret = rd_end(&r)) != 0) {
 		goto out;
 	}
-	if ((ret = key_to_blob(hostkey, &ks)) != 0 ||
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		ret = SESH_ERR_NOMEM;
+		goto out;
+	}
+	s->m = m;
+	buf_init(&s->ks, 0);
+	buf_init(&s->spub, 0);
+	memcpy(s->sig_alg, sig_alg, strlen(sig_alg) + 1);
+	if ((ret = key_public_copy(hostkey, &s->hostkey)) != 0 ||
+	    (ret = key_to_blob(hostkey, &s->ks)) != 0 ||
 	    (ret = m->ops->server_exchange(m, rand, rand_ctx, cpub, cpub_len,
-	                                   &spub, &kraw)) != 0 ||
+	                                   &s->spub, &kraw)) != 0 ||
 	    (ret = put_enc(&kenc, m->k_enc, buf_data(&kraw), buf_len(&kraw))) !=
 	        0) {
 		goto out;
 	}
 	if ((ret = kex_exchange_hash(
-	         m, in, (struct kex_view){buf_data(&ks), buf_len(&ks)},
+	         m, in, (struct kex_view){buf_data(&s->ks), buf_len(&s->ks)},
 	         (struct kex_view){cpub, cpub_len},
-	         (struct kex_view){buf_data(&spub), buf_len(&spub)},
-	         (struct kex_view){buf_data(&kenc), buf_len(&kenc)}, h, &hl)) !=
-	    0) {
+	         (struct kex_view){buf_data(&s->spub), buf_len(&s->spub)},
+	         (struct kex_view){buf_data(&kenc), buf_len(&kenc)}, s->h,
+	         &s->hl)) != 0) {
 		goto out;
 	}
-	if ((ret = key_sign(hostkey, sig_alg, h, hl, &sig)) != 0) {
+	if ((ret = set_results(s->h, s->hl, &kenc, H, h_len, k_enc)) != 0) {
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+	ret = 0;
+out:
+	if (ret != 0) {
+		clear_results(H, h_len, k_enc);
+	}
+	kex_server_free(s);
+	buf_clear(&kraw);
+	buf_clear(&kenc);
+	return ret;
+}
+
+/* Appends the REPLY with signature sig; verify: check sig over H first. */
+static int
+server_finish(struct kex_server *s, const uint8_t *sig, size_t sig_len,
+              bool verify, struct buf *reply_out)
+{
+	struct buf rep;
+	int ret;
+
+	buf_init(&rep, 0);
+	if (s == NULL || s->done || sig == NULL || sig_len == 0 ||
+	    reply_out == NULL) {
+		ret = SESH_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	/* The signature must be by our host key, over H, with the
+	 * negotiated algorithm: the client would refuse anything else. */
+	if (verify && (ret = key_verify(s->hostkey, s->sig_alg, false, sig,
+	                                sig_len, s->h, s->hl)) != 0) {
 		goto out;
 	}
 	/* byte REPLY; string K_S; Q_S / f; string signature */
 	if ((ret = buf_put_u8(&rep, SSH2_MSG_KEX_ECDH_REPLY)) != 0 ||
-	    (ret = buf_put_string(&rep, buf_data(&ks), buf_len(&ks))) != 0 ||
-	    (ret = put_enc(&rep, m->pub_enc, buf_data(&spub),
-	                   buf_len(&spub))) != 0 ||
-	    (ret = buf_put_string(&rep, buf_data(&sig), buf_len(&sig))) != 0) {
+	    (ret = buf_put_string(&rep, buf_data(&s->ks), buf_len(&s->ks))) !=
+	        0 ||
+	    (ret = put_enc(&rep, s->m->pub_enc, buf_data(&s->spub),
+	                   buf_len(&s->spub))) != 0 ||
+	    (ret = buf_put_string(&rep, sig, sig_len)) != 0 ||
+	    (ret = buf_put(reply_out, buf_data(&rep), buf_len(&rep))) != 0) {
 		goto out;
 	}
-	if ((ret = set_results(h, hl, &kenc, H, h_len, k_enc)) != 0) {
+	s->done = true;
+	ret = 0;
+out:
+	buf_clear(&rep);
+	return ret;
+}
+
+int
+kex_server_finish(struct kex_server *s, const uint8_t *sig, size_t sig_len,
+                  struct buf *reply_out)
+{
+	return server_finish(s, sig, sig_len, true, reply_out);
+}
+
+int
+kex_server_reply(const struct kex_method *m, ssh_rand_fn rand, void *rand_ctx,
+                 const uint8_t *payload, size_t n,
+                 const struct kex_hash_input *in, const struct sshkey *hostkey,
+                 const char *sig_alg, uint8_t H[HASH_MAX_LEN], size_t *h_len,
+                 struct buf *k_enc, struct buf *reply_out)
+{
+	struct kex_server *s = NULL;
+	struct buf sig;
+	int ret;
+
+	buf_init(&sig, 0);
+	clear_results(H, h_len, k_enc);
+	if (hostkey == NULL || reply_out == NULL || !key_has_private(hostkey)) {
+		ret = SESH_ERR_INVALID_ARGUMENT;
 		goto out;
 	}
-	if ((ret = buf_put(reply_out, buf_data(&rep), buf_len(&rep))) != 0) {
+	if ((ret = kex_server_hash(m, rand, rand_ctx, payload, n, in, hostkey,
+	                           sig_alg, &s, H, h_len, k_enc)) != 0 ||
+	    (ret = key_sign(hostkey, sig_alg, s->h, s->hl, &sig)) != 0 ||
+	    (ret = server_finish(s, buf_data(&sig), buf_len(&sig), false,
+	                         reply_out)) != 0) {
 		clear_results(H, h_len, k_enc);
 		goto out;
 	}
 	ret = 0;
 out:
-	mem_wipe(h, sizeof(h));
-	buf_clear(&ks);
-	buf_clear(&spub);
-	buf_clear(&kraw);
-	buf_clear(&kenc);
+	kex_server_free(s);
 	buf_clear(&sig);
-	buf_clear(&rep);
 	return ret;
 }
 

@@ -29,11 +29,17 @@
  * result, an ECDH point off the curve and DH values outside 1 < f < p-1
  * are refused. X25519 public keys must be exactly 32 bytes (RFC 8731 §3).
  *
- * Randomness: the X25519 private keys come from the ssh_rand_fn given
- * (so tests are deterministic). The ECDH and DH ephemeral keys are made
- * by kexprim's keygen functions, which draw from libcrypto's CSPRNG: the
- * rand function is not used for them (kexprim.h has no "from bytes" form
- * for those; see the report).
+ * Randomness: every ephemeral private key comes from the ssh_rand_fn
+ * given, never from libcrypto's own generator, so pair tests and fuzzing
+ * are deterministic: X25519 takes 32 bytes; a NIST curve scalar takes
+ * field-size bytes masked to the order's bit length and redrawn while
+ * outside [1, n-1] (kexprim's ecdh_key_from_private); a DH exponent
+ * takes dh_exponent_len() bytes (512 bits for group 14, 1024 for groups
+ * 16 and 18). A production engine passes a wrapper of rand_bytes().
+ *
+ * Host key signature: kex_server_reply() signs H with a private host key
+ * in one step; kex_server_hash() + kex_server_finish() split the same
+ * exchange around a signature made elsewhere (privilege separation).
  *
  * Host keys: the negotiated server_host_key_algorithm names the signature
  * algorithm. ssh-ed25519 and ecdsa-sha2-nistpNNN need a key of that type;
@@ -194,6 +200,40 @@ int kex_server_reply(const struct kex_method *m, ssh_rand_fn rand,
                      const struct sshkey *hostkey, const char *sig_alg,
                      uint8_t H[HASH_MAX_LEN], size_t *h_len, struct buf *k_enc,
                      struct buf *reply_out);
+
+/*
+ * The same exchange in two steps, for a server whose host key signs
+ * elsewhere (privilege separation: the network-facing process holds only
+ * public host keys).
+ *
+ * kex_server_hash() does what kex_server_reply() does up to H: parses
+ * the INIT, makes the ephemeral key, computes K and H with hostkey's
+ * public blob (no private part needed) and sets H, *h_len and k_enc as
+ * kex_server_reply() does. *out (kex_server_free) then waits for the
+ * signature of H by hostkey with sig_alg. Same error codes; on error
+ * *out is NULL and the outputs are cleared.
+ *
+ * kex_server_finish() takes that signature (an SSH signature blob:
+ * string alg, string sig), checks it is hostkey's signature of H with
+ * sig_alg (SESH_ERR_BAD_SIGNATURE, SESH_ERR_SIG_ALG_MISMATCH, wire
+ * errors of the blob otherwise) and appends the REPLY to reply_out.
+ * Once it succeeded the state is spent (SESH_ERR_INVALID_ARGUMENT);
+ * after a refused signature it can be called again.
+ */
+struct kex_server;
+int kex_server_hash(const struct kex_method *m, ssh_rand_fn rand,
+                    void *rand_ctx, const uint8_t *payload, size_t n,
+                    const struct kex_hash_input *in,
+                    const struct sshkey *hostkey, const char *sig_alg,
+                    struct kex_server **out, uint8_t H[HASH_MAX_LEN],
+                    size_t *h_len, struct buf *k_enc);
+int kex_server_finish(struct kex_server *s, const uint8_t *sig, size_t sig_len,
+                      struct buf *reply_out);
+/* H of a state made by kex_server_hash (a view into it). */
+void kex_server_hash_view(const struct kex_server *s, const uint8_t **h,
+                          size_t *hl);
+/* Wipes and frees; NULL-safe. */
+void kex_server_free(struct kex_server *s);
 
 /*
  * Whether the negotiated host key algorithm name suits the key type:

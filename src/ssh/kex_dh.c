@@ -7,10 +7,15 @@
  * left-padded to the prime's size and kex.c encodes as an mpint (the
  * padding vanishes there). dh_shared refuses f outside 1 < f < p-1.
  *
- * The private exponents come from kexprim's dh_keygen (libcrypto's
- * CSPRNG), not from the rand function.
+ * The private exponents come from the caller's rand function (so pair
+ * tests and fuzzing are deterministic): dh_exponent_len() bytes (512
+ * bits for group 14, 1024 for 16 and 18, as kexprim.h explains), drawn
+ * again in the negligible case x <= 1.
  */
+#include <stdint.h>
+
 #include "base/err.h"
+#include "base/mem.h"
 #include "crypto/kexprim.h"
 #include "ssh/kex_int.h"
 
@@ -24,20 +29,34 @@ static int
 dh_client_keygen(const struct kex_method *m, ssh_rand_fn rand, void *rand_ctx,
                  void **priv, struct buf *pub)
 {
+	enum dh_group g = (enum dh_group)m->param;
+	uint8_t x[128];
+	size_t xlen = dh_exponent_len(g);
 	struct dh_key *k = NULL;
-	int ret;
+	int i, ret = SESH_ERR_CRYPTO;
 
-	(void)rand;
-	(void)rand_ctx;
 	*priv = NULL;
-	if ((ret = dh_keygen((enum dh_group)m->param, &k)) != 0 ||
-	    (ret = dh_public(k, pub)) != 0) {
+	if (rand == NULL || xlen == 0 || xlen > sizeof(x)) {
+		ret = SESH_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	for (i = 0; i < 4; i++) {
+		if ((ret = rand(rand_ctx, x, xlen)) != 0) {
+			goto out;
+		}
+		ret = dh_key_from_private(g, x, xlen, &k);
+		if (ret != SESH_ERR_INVALID_KEY) {
+			break;
+		}
+	}
+	if (ret != 0 || (ret = dh_public(k, pub)) != 0) {
 		goto out;
 	}
 	*priv = k;
 	k = NULL;
 	ret = 0;
 out:
+	mem_wipe(x, sizeof(x));
 	dh_free(k);
 	return ret;
 }

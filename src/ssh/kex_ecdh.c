@@ -6,10 +6,15 @@
  * strings, the shared x coordinate as the secret). Only raw values here;
  * framing and encodings are kex.c's.
  *
- * X25519 private keys come from the caller's rand function; the NIST
- * curve keys from kexprim's ecdh_keygen (libcrypto's CSPRNG).
+ * Every ephemeral private key comes from the caller's rand function
+ * (so pair tests and fuzzing are deterministic): X25519 takes 32 bytes
+ * (clamped by X25519 itself); a NIST curve scalar takes field-size bytes,
+ * masked to the order's bit length (P-521: 521 bits) and drawn again
+ * while outside [1, n-1] (rejection sampling: uniform, and for these
+ * curves a redraw has probability below 2^-32).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "base/mem.h"
@@ -98,24 +103,44 @@ ecdh_priv_free(void *priv)
 	ecdh_free(priv);
 }
 
+/* Redraws before giving up (each has probability below 2^-32). */
+#define ECDH_MAX_DRAWS 8
+
 static int
 ecdh_client_keygen(const struct kex_method *m, ssh_rand_fn rand, void *rand_ctx,
                    void **priv, struct buf *pub)
 {
+	enum ecdh_curve curve = (enum ecdh_curve)m->param;
+	uint8_t d[66];
+	size_t flen = ecdh_field_len(curve);
 	struct ecdh_key *k = NULL;
-	int ret;
+	int i, ret = SESH_ERR_CRYPTO;
 
-	(void)rand;
-	(void)rand_ctx;
 	*priv = NULL;
-	if ((ret = ecdh_keygen((enum ecdh_curve)m->param, &k)) != 0 ||
-	    (ret = ecdh_public(k, pub)) != 0) {
+	if (rand == NULL || flen == 0 || flen > sizeof(d)) {
+		ret = SESH_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	for (i = 0; i < ECDH_MAX_DRAWS; i++) {
+		if ((ret = rand(rand_ctx, d, flen)) != 0) {
+			goto out;
+		}
+		if (curve == ECDH_P521) {
+			d[0] &= 0x01; /* 66 bytes hold 528 bits; n has 521 */
+		}
+		ret = ecdh_key_from_private(curve, d, flen, &k);
+		if (ret != SESH_ERR_INVALID_KEY) {
+			break;
+		}
+	}
+	if (ret != 0 || (ret = ecdh_public(k, pub)) != 0) {
 		goto out;
 	}
 	*priv = k;
 	k = NULL;
 	ret = 0;
 out:
+	mem_wipe(d, sizeof(d));
 	ecdh_free(k);
 	return ret;
 }

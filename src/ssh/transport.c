@@ -7,6 +7,10 @@
  * whether each side switched keys. A round ends (kex_finish) when both
  * NEWKEYS have gone by. While our KEXINIT is out and our NEWKEYS is not,
  * service payloads wait in t->queue (u32 length || payload records).
+ *
+ * A server signing by event (HOSTKEY_SIGN) keeps the half-done exchange
+ * in t->ks between the INIT and the application's signature; no packet
+ * is decoded meanwhile. The EXT_INFO parser is in transport_extinfo.c.
  */
 #include "ssh/transport.h"
 
@@ -32,7 +36,9 @@ struct transport {
 	const struct sshkey *const *hostkeys;
 	size_t n_hostkeys;
 	bool offer_strict, offer_ext_info;
+	bool sign_by_event;
 	uint64_t rekey_bytes, rekey_packets;
+	uint64_t rekey_ms; /* time limit; 0 = none */
 	ssh_rand_fn rand;
 	void *rand_ctx;
 	char my_version[TRANSPORT_MAX_IDENT + 1];
@@ -64,6 +70,9 @@ struct transport {
 	struct kex_keys keys;
 	struct sshkey *new_hostkey; /* client: awaiting the answer */
 	struct buf fingerprint;
+	struct kex_server *ks; /* server: awaiting a HOSTKEY_SIGN answer */
+	const struct sshkey *sign_key;
+	bool awaiting_sign, sign_reported;
 
 	/* connection-wide */
 	unsigned int kex_count;
@@ -72,6 +81,16 @@ struct transport {
 	size_t sid_len;
 	struct sshkey *peer_hostkey; /* client: from the first exchange */
 	char *server_sig_algs;
+	uint32_t last_seqnr; /* of the last packet decoded */
+	bool have_last;
+	unsigned int unimpl_count; /* UNIMPLEMENTED received */
+	uint32_t unimpl_seqnr;     /* the last one's sequence number */
+
+	/* time (transport_tick) */
+	uint64_t now;
+	bool time_known;
+	uint64_t kex_time; /* when the last exchange ended */
+	bool kex_time_set;
 
 	/* end */
 	bool closed, disc_reported, disc_by_peer;
@@ -390,6 +409,9 @@ kex_finish(struct transport *t)
 	buf_reset(&t->my_kexinit);
 	buf_reset(&t->peer_kexinit);
 	t->pending_done = true;
+	/* The time limit counts from here (or from the next tick). */
+	t->kex_time = t->now;
+	t->kex_time_set = t->time_known;
 }
 
 static int
@@ -595,6 +617,23 @@ handle_init(struct transport *t, const uint8_t *p, size_t n)
 		goto out;
 	}
 	hash_input(t, &hin);
+	if (t->sign_by_event || !key_has_private(key)) {
+		/* H now, the signature from the application (HOSTKEY_SIGN,
+		 * transport_hostkey_signature), then REPLY and NEWKEYS. */
+		kex_server_free(t->ks);
+		t->ks = NULL;
+		if ((ret = kex_server_hash(t->method, t->rand, t->rand_ctx, p,
+		                           n, &hin, key,
+		                           t->choice.alg[KEX_ALG_HOSTKEY],
+		                           &t->ks, H, &hl, &k)) != 0 ||
+		    (ret = derive(t, H, hl, &k)) != 0) {
+			goto out;
+		}
+		t->sign_key = key;
+		t->awaiting_sign = true;
+		t->sign_reported = false;
+		goto out;
+	}
 	if ((ret = kex_server_reply(t->method, t->rand, t->rand_ctx, p, n, &hin,
 	                            key, t->choice.alg[KEX_ALG_HOSTKEY], H, &hl,
 	                            &k, &reply)) != 0 ||
@@ -653,71 +692,6 @@ handle_disconnect(struct transport *t, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* EXT_INFO (RFC 8308 §2.3): byte 7, uint32 count, count x (string name,
- * string value). */
-int
-transport_ext_info_parse(const uint8_t *p, size_t n, char **server_sig_algs)
-{
-	struct rd r, vr;
-	struct buf tmp;
-	uint32_t count, i;
-	const uint8_t *name, *val, *lp;
-	size_t nn, vn, ln;
-	char *sig = NULL;
-	int ret;
-
-	buf_init(&tmp, 0);
-	if (server_sig_algs == NULL) {
-		return SESH_ERR_INVALID_ARGUMENT;
-	}
-	*server_sig_algs = NULL;
-	rd_init(&r, p, n);
-	if ((ret = rd_expect_u8(&r, SSH2_MSG_EXT_INFO)) != 0 ||
-	    (ret = rd_u32(&r, &count)) != 0) {
-		goto out;
-	}
-	if (count > TRANSPORT_MAX_EXTENSIONS) {
-		ret = SESH_ERR_LIMIT;
-		goto out;
-	}
-	for (i = 0; i < count; i++) {
-		if ((ret = rd_string_max(&r, SESH_MAX_NAME, &name, &nn)) != 0 ||
-		    (ret = rd_string_max(&r, SESH_MAX_NAMELIST, &val, &vn)) !=
-		        0) {
-			goto out;
-		}
-		if (nn != strlen("server-sig-algs") ||
-		    memcmp(name, "server-sig-algs", nn) != 0) {
-			continue;
-		}
-		/* The value is a name-list: validate it as one. */
-		buf_reset(&tmp);
-		if ((ret = buf_put_string(&tmp, val, vn)) != 0) {
-			goto out;
-		}
-		rd_init(&vr, buf_data(&tmp), buf_len(&tmp));
-		if ((ret = rd_namelist(&vr, &lp, &ln)) != 0) {
-			goto out;
-		}
-		free(sig);
-		if ((sig = malloc(vn + 1)) == NULL) {
-			ret = SESH_ERR_NOMEM;
-			goto out;
-		}
-		memcpy(sig, val, vn);
-		sig[vn] = '\0';
-	}
-	if ((ret = rd_end(&r)) != 0) {
-		goto out;
-	}
-	*server_sig_algs = sig;
-	sig = NULL;
-out:
-	buf_clear(&tmp);
-	free(sig);
-	return ret;
-}
-
 static int
 handle_ext_info(struct transport *t, const uint8_t *p, size_t n)
 {
@@ -742,13 +716,32 @@ send_unimplemented(struct transport *t)
 
 	buf_init(&b, 0);
 	if ((ret = buf_put_u8(&b, SSH2_MSG_UNIMPLEMENTED)) != 0 ||
-	    (ret = buf_put_u32(&b, t->in.seqnr - 1u)) != 0) {
+	    (ret = buf_put_u32(&b, t->last_seqnr)) != 0) {
 		goto out;
 	}
 	ret = send_buf(t, &b);
 out:
 	buf_clear(&b);
 	return ret;
+}
+
+/* UNIMPLEMENTED: byte 3, uint32 packet sequence number rejected. Noted
+ * (transport_unimplemented_received), otherwise harmless. */
+static int
+handle_unimplemented(struct transport *t, const uint8_t *p, size_t n)
+{
+	struct rd r;
+	uint32_t seq;
+	int ret;
+
+	rd_init(&r, p, n);
+	if ((ret = rd_expect_u8(&r, SSH2_MSG_UNIMPLEMENTED)) != 0 ||
+	    (ret = rd_u32(&r, &seq)) != 0 || (ret = rd_end(&r)) != 0) {
+		return ret;
+	}
+	t->unimpl_count++;
+	t->unimpl_seqnr = seq;
+	return 0;
 }
 
 static bool
@@ -791,8 +784,9 @@ handle_packet(struct transport *t, const uint8_t *p, size_t n,
 	switch (m) {
 	case SSH2_MSG_IGNORE:
 	case SSH2_MSG_DEBUG:
-	case SSH2_MSG_UNIMPLEMENTED:
 		return 0;
+	case SSH2_MSG_UNIMPLEMENTED:
+		return handle_unimplemented(t, p, n);
 	case SSH2_MSG_KEXINIT:
 		return handle_kexinit(t, p, n);
 	case SSH2_MSG_NEWKEYS:
@@ -858,13 +852,20 @@ volume_reached(const struct transport *t)
 	       t->in.packets >= t->rekey_packets;
 }
 
+static bool
+time_reached(const struct transport *t)
+{
+	return t->rekey_ms != 0 && t->kex_time_set &&
+	       t->now - t->kex_time >= t->rekey_ms;
+}
+
 static void
 maybe_rekey(struct transport *t)
 {
 	int ret;
 
 	if (t->closed || t->kex_count == 0 || kex_running(t) ||
-	    !volume_reached(t)) {
+	    (!volume_reached(t) && !time_reached(t))) {
 		return;
 	}
 	if ((ret = send_kexinit(t)) != 0) {
@@ -1041,6 +1042,8 @@ transport_new(enum transport_role role, const struct transport_config *cfg,
 	t->n_hostkeys = cfg->hostkeys != NULL ? cfg->n_hostkeys : 0;
 	t->offer_strict = !cfg->no_strict_kex;
 	t->offer_ext_info = role == TRANSPORT_CLIENT && !cfg->no_ext_info;
+	t->sign_by_event = role == TRANSPORT_SERVER && cfg->sign_by_event;
+	t->rekey_ms = (uint64_t)cfg->rekey_seconds * 1000u;
 	t->rekey_bytes =
 	    cfg->rekey_bytes != 0 ? cfg->rekey_bytes : TRANSPORT_DEFAULT_REKEY;
 	t->rekey_packets = cfg->rekey_packets != 0
@@ -1108,6 +1111,7 @@ transport_free(struct transport *t)
 	buf_clear(&t->my_kexinit);
 	buf_clear(&t->peer_kexinit);
 	kex_client_free(t->kc);
+	kex_server_free(t->ks);
 	kex_keys_clear(&t->keys);
 	key_free(t->new_hostkey);
 	buf_clear(&t->fingerprint);
@@ -1186,6 +1190,17 @@ transport_next_event(struct transport *t, struct transport_event *ev)
 			}
 			return 0;
 		}
+		if (t->awaiting_sign) {
+			if (!t->sign_reported) {
+				t->sign_reported = true;
+				ev->type = TRANSPORT_EV_HOSTKEY_SIGN;
+				ev->hostkey = t->sign_key;
+				ev->sig_alg = t->choice.alg[KEX_ALG_HOSTKEY];
+				kex_server_hash_view(t->ks, &ev->hash,
+				                     &ev->hash_len);
+			}
+			return 0;
+		}
 		maybe_rekey(t);
 		if (t->closed) {
 			continue;
@@ -1200,6 +1215,8 @@ transport_next_event(struct transport *t, struct transport_event *ev)
 		if (p == NULL) {
 			return 0;
 		}
+		t->last_seqnr = t->in.seqnr - 1u;
+		t->have_last = true;
 		ret = handle_packet(t, p, n, ev);
 		if (ret == 1) {
 			return 0;
@@ -1248,6 +1265,90 @@ transport_hostkey_accept(struct transport *t, bool accept)
 		fatal(t, ret, 0, NULL);
 	}
 	return 0;
+}
+
+int
+transport_hostkey_signature(struct transport *t, const uint8_t *sig, size_t n)
+{
+	struct buf reply;
+	int ret;
+
+	if (t == NULL || !t->awaiting_sign || !t->sign_reported || t->closed) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	buf_init(&reply, 0);
+	if (sig == NULL || n == 0) {
+		fatal(t, SESH_ERR_BAD_SIGNATURE,
+		      SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
+		      "host key signing failed");
+		ret = 0;
+		goto out;
+	}
+	if ((ret = kex_server_finish(t->ks, sig, n, &reply)) != 0) {
+		fatal(t, ret, SSH_DISCONNECT_KEY_EXCHANGE_FAILED,
+		      "host key signature refused");
+		goto out;
+	}
+	t->awaiting_sign = false;
+	if ((ret = send_buf(t, &reply)) != 0 || (ret = send_newkeys(t)) != 0) {
+		fatal(t, ret, 0, NULL);
+	}
+out:
+	t->awaiting_sign = false;
+	t->sign_key = NULL;
+	kex_server_free(t->ks);
+	t->ks = NULL;
+	buf_clear(&reply);
+	return ret;
+}
+
+int
+transport_send_unimplemented(struct transport *t)
+{
+	int ret;
+
+	if (t == NULL || !t->have_last) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (t->closed) {
+		return SESH_ERR_PROTOCOL;
+	}
+	if ((ret = send_unimplemented(t)) != 0 && ret != SESH_ERR_LIMIT) {
+		fatal(t, ret, 0, NULL);
+	}
+	return ret;
+}
+
+int
+transport_tick(struct transport *t, uint64_t now)
+{
+	if (t == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (t->closed) {
+		return t->err;
+	}
+	if (!t->time_known || now > t->now) {
+		t->now = now;
+	}
+	t->time_known = true;
+	if (t->kex_count > 0 && !kex_running(t) && !t->kex_time_set) {
+		t->kex_time = t->now;
+		t->kex_time_set = true;
+	}
+	maybe_rekey(t);
+	return t->closed ? t->err : 0;
+}
+
+bool
+transport_next_deadline(const struct transport *t, uint64_t *when)
+{
+	if (t == NULL || when == NULL || t->closed || t->rekey_ms == 0 ||
+	    t->kex_count == 0 || kex_running(t) || !t->kex_time_set) {
+		return false;
+	}
+	*when = t->kex_time + t->rekey_ms;
+	return true;
 }
 
 int
@@ -1386,4 +1487,25 @@ unsigned int
 transport_kex_count(const struct transport *t)
 {
 	return t->kex_count;
+}
+
+unsigned int
+transport_unimplemented_received(const struct transport *t,
+                                 uint32_t *last_seqnr)
+{
+	if (last_seqnr != NULL) {
+		*last_seqnr = t->unimpl_seqnr;
+	}
+	return t->unimpl_count;
+}
+
+void
+transport_seqnrs(const struct transport *t, uint32_t *send, uint32_t *recv)
+{
+	if (send != NULL) {
+		*send = t->pout.seqnr;
+	}
+	if (recv != NULL) {
+		*recv = t->in.seqnr;
+	}
 }

@@ -3,7 +3,8 @@
  * client or server role, sans-I/O: identification exchange, KEXINIT
  * negotiation, key exchange (kex.h), NEWKEYS and key installation,
  * strict KEX, ext-info (RFC 8308), IGNORE/DEBUG/UNIMPLEMENTED,
- * DISCONNECT, and rekeying by volume or on demand. It owns a pkt_in /
+ * DISCONNECT, and rekeying by volume, by time (transport_tick) or on
+ * demand; host key signatures inline or by event. It owns a pkt_in /
  * pkt_out pair and never reads a socket, a clock or the global RNG.
  *
  * Driving it:
@@ -29,7 +30,9 @@
  *	          KEXINIT exchange -> (client) send INIT, await REPLY, verify
  *	          -> [first KEX only: HOSTKEY_VERIFY event, await
  *	          transport_hostkey_accept()] -> send NEWKEYS; (server) await
- *	          INIT -> send REPLY and NEWKEYS. Each side installs its
+ *	          INIT -> [sign by event: HOSTKEY_SIGN event, await
+ *	          transport_hostkey_signature()] -> send REPLY and
+ *	          NEWKEYS. Each side installs its
  *	          sending keys when it sends NEWKEYS and its receiving keys
  *	          when it receives one. A wrong first_kex_packet_follows
  *	          guess makes the next packet ignored. Service payloads
@@ -39,7 +42,8 @@
  *	          its NEWKEYS.
  *	OPEN      after KEX_DONE: service payloads flow. A peer KEXINIT
  *	          starts a rekey (we answer with ours); so do
- *	          transport_rekey() and the volume limits.
+ *	          transport_rekey(), the volume limits and the time limit
+ *	          (rekey_seconds, checked by transport_tick()).
  *	CLOSED    after a DISCONNECT sent or received, or the first fatal
  *	          error (which sticks, and queues a DISCONNECT with its
  *	          reason: this must still be flushed). Input is discarded.
@@ -60,11 +64,30 @@
  * Rekeying after a host key change: on rekeys the client requires the
  * same host key as in the first exchange (no new HOSTKEY_VERIFY).
  *
- * Host key signing: the server signs the exchange hash itself with the
- * private keys given in the config, because kex_server_reply() takes a
- * private key. Privilege separation needs a kex.h split (hash first,
- * signature given back) so that this becomes a SIGN event / monitor
- * request; the config keeps keys in one place to make that change local.
+ * Host key signing: by default the server signs the exchange hash
+ * itself with the private host keys of the config. With sign_by_event
+ * (or when the chosen host key has no private part) the config may hold
+ * public keys only: at each exchange the server then emits
+ * TRANSPORT_EV_HOSTKEY_SIGN carrying the host key (public), the
+ * signature algorithm and the exchange hash H; the application gets H
+ * signed (by a privileged monitor) and answers with
+ * transport_hostkey_signature(). The signature is checked against the
+ * key before the REPLY goes out; a wrong or missing one ends the
+ * connection (KEY_EXCHANGE_FAILED). No packet is decoded while the
+ * question is pending.
+ *
+ * Time: the engine reads no clock. transport_tick(now) gives it the time
+ * (milliseconds, any monotonic origin, never decreasing); with
+ * rekey_seconds set a rekey starts once that long passed since the last
+ * exchange ended (the first tick after an exchange starts the count if
+ * none came during it). transport_next_deadline() says when to call
+ * transport_tick() next.
+ *
+ * UNIMPLEMENTED (RFC 4253 §11.4): the transport answers unknown
+ * transport-layer messages itself (after the first exchange; during it
+ * they are fatal). For service messages it delivers but the layer above
+ * does not know, that layer calls transport_send_unimplemented(), which
+ * names the last packet delivered. A received UNIMPLEMENTED is ignored.
  *
  * Error codes (returned, and the sticky error): SESH_ERR_INVALID_ARGUMENT,
  * SESH_ERR_NOMEM, SESH_ERR_LIMIT, SESH_ERR_PROTOCOL, SESH_ERR_CRYPTO,
@@ -131,6 +154,9 @@ struct transport_config {
 	size_t n_hostkeys;
 	uint64_t rekey_bytes;   /* per direction; 0 = TRANSPORT_DEFAULT_REKEY */
 	uint64_t rekey_packets; /* 0 = TRANSPORT_DEFAULT_REKEY_PACKETS */
+	uint32_t rekey_seconds; /* time limit (transport_tick); 0 = none */
+	bool sign_by_event;     /* server: HOSTKEY_SIGN events, keys may be
+	                           public only */
 	ssh_rand_fn rand;       /* required */
 	void *rand_ctx;
 };
@@ -141,14 +167,20 @@ enum transport_event_type {
 	TRANSPORT_EV_KEX_DONE,       /* keys in use both ways */
 	TRANSPORT_EV_PAYLOAD,        /* a service-layer payload */
 	TRANSPORT_EV_DISCONNECTED,   /* the connection is over */
+	TRANSPORT_EV_HOSTKEY_SIGN,   /* server, sign_by_event: answer it */
 };
 
 /* Views in an event live until the next transport_* call on t. */
 struct transport_event {
 	enum transport_event_type type;
-	/* HOSTKEY_VERIFY */
+	/* HOSTKEY_VERIFY, HOSTKEY_SIGN */
 	const struct sshkey *hostkey; /* the server's key (public) */
-	const char *fingerprint;      /* "SHA256:..." of it */
+	const char *fingerprint;      /* HOSTKEY_VERIFY: "SHA256:..." of it */
+	/* HOSTKEY_SIGN: sign hash[0..hash_len) with hostkey using sig_alg
+	 * (e.g. "rsa-sha2-512"); the answer is an SSH signature blob */
+	const char *sig_alg;
+	const uint8_t *hash;
+	size_t hash_len;
 	/* KEX_DONE */
 	bool first_kex;
 	/* PAYLOAD: message number byte first (5, 6, 7 or >= 50) */
@@ -202,6 +234,43 @@ void transport_output_consume(struct transport *t, size_t n);
  * SESH_ERR_INVALID_ARGUMENT (no question pending).
  */
 int transport_hostkey_accept(struct transport *t, bool accept);
+
+/*
+ * The answer to HOSTKEY_SIGN: sig[0..n) is the SSH signature blob
+ * (string alg, string signature) of the event's hash by its host key.
+ * It is checked; if good the REPLY and NEWKEYS are sent and the
+ * exchange goes on. A refused signature ends the connection with
+ * KEY_EXCHANGE_FAILED and its error is returned (SESH_ERR_BAD_SIGNATURE,
+ * SESH_ERR_SIG_ALG_MISMATCH, a wire error of the blob); sig NULL (the
+ * application cannot sign) ends it the same way but returns 0. A
+ * DISCONNECTED event follows either. Returns 0, those errors, or
+ * SESH_ERR_INVALID_ARGUMENT (no question pending).
+ */
+int transport_hostkey_signature(struct transport *t, const uint8_t *sig,
+                                size_t n);
+
+/*
+ * Sends SSH_MSG_UNIMPLEMENTED (RFC 4253 §11.4) naming the sequence
+ * number of the last packet delivered as a PAYLOAD event (the layer
+ * above did not know its message number). Allowed during a key
+ * exchange. Returns 0, SESH_ERR_INVALID_ARGUMENT (no payload delivered
+ * yet), SESH_ERR_PROTOCOL (closed) or a fatal sealing error.
+ */
+int transport_send_unimplemented(struct transport *t);
+
+/*
+ * Gives the transport the time (ms, monotonic; an earlier value than
+ * the last is taken as no time passed) and starts a time-based rekey if
+ * due. Returns 0, SESH_ERR_INVALID_ARGUMENT or the sticky fatal error.
+ */
+int transport_tick(struct transport *t, uint64_t now);
+
+/*
+ * When transport_tick() must be called next: true with *when (ms, same
+ * clock as now) if a timer runs, false if none (no rekey_seconds, no
+ * exchange finished yet, one running, or closed).
+ */
+bool transport_next_deadline(const struct transport *t, uint64_t *when);
 
 /*
  * Queues a service-layer payload (message byte first; numbers 5, 6, 7 or
@@ -262,5 +331,13 @@ const char *transport_server_sig_algs(const struct transport *t);
 const struct kex_choice *transport_choice(const struct transport *t);
 /* Number of completed key exchanges. */
 unsigned int transport_kex_count(const struct transport *t);
+/* How many UNIMPLEMENTED the peer sent; *last_seqnr (if non-NULL) gets
+ * the sequence number the last one named (0 if none). */
+unsigned int transport_unimplemented_received(const struct transport *t,
+                                              uint32_t *last_seqnr);
+/* Sequence numbers of the next packet we seal (*send) and of the next
+ * one we open (*recv); either pointer may be NULL. */
+void transport_seqnrs(const struct transport *t, uint32_t *send,
+                      uint32_t *recv);
 
 #endif

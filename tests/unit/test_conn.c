@@ -9,9 +9,11 @@
  * the server replies success, sends "hi\n", exit-status 0, EOF and
  * CLOSE; the client gets all of it, the channel is freed on both sides
  * and the client disconnects. Bytes are moved whole and one at a time.
- * Failure paths: a channel message before authentication and an
- * unknown message number after it make the server disconnect with
- * PROTOCOL_ERROR; a refused host key ends the client.
+ * Failure paths: a channel message before authentication makes the
+ * server disconnect with PROTOCOL_ERROR; unknown message numbers after
+ * it (200, 110) are answered with UNIMPLEMENTED naming the right
+ * sequence number and the session goes on; a refused host key ends the
+ * client.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,7 +89,8 @@ enum auth_mode { AUTH_PUBKEY, AUTH_PASSWORD };
 enum misbehave {
 	MIS_NONE,
 	MIS_CHAN_BEFORE_AUTH,   /* client sends CHANNEL_OPEN after KEX */
-	MIS_UNKNOWN_AFTER_AUTH, /* client sends message 200 after auth */
+	MIS_UNKNOWN_AFTER_AUTH, /* client sends messages 200 and 110 after
+	                           auth, then runs the session */
 	MIS_REJECT_HOSTKEY,
 };
 
@@ -105,6 +108,7 @@ struct side {
 	bool open_confirmed, exec_ok, got_exit, got_eof, closed;
 	uint32_t exit_status;
 	uint32_t chan_id;
+	uint32_t unknown_seq[2]; /* MIS_UNKNOWN_AFTER_AUTH */
 	struct buf data;
 	/* server */
 	int pk_queries, pk_signed, pw_tries;
@@ -217,6 +221,7 @@ client_ua(struct pair *pr, const struct ua_client_event *ue)
 	struct side *sd = &pr->cl;
 	struct conn *c = sd->c;
 	uint8_t bad[] = {200, 0, 0, 0, 0};
+	uint8_t bad2[] = {110, 1, 2, 3};
 
 	switch (ue->type) {
 	case UA_CEV_SERVICE_ACCEPT:
@@ -243,10 +248,18 @@ client_ua(struct pair *pr, const struct ua_client_event *ue)
 		sd->auth_ok = true;
 		assert_true(conn_authenticated(c));
 		if (pr->mis == MIS_UNKNOWN_AFTER_AUTH) {
+			transport_seqnrs(conn_transport(c), &sd->unknown_seq[0],
+			                 NULL);
 			assert_int_equal(
 			    transport_send(conn_transport(c), bad, sizeof(bad)),
 			    0);
-			break;
+			transport_seqnrs(conn_transport(c), &sd->unknown_seq[1],
+			                 NULL);
+			assert_int_equal(sd->unknown_seq[1],
+			                 sd->unknown_seq[0] + 1);
+			assert_int_equal(transport_send(conn_transport(c), bad2,
+			                                sizeof(bad2)),
+			                 0);
 		}
 		assert_int_equal(chan_open_session(conn_channels(c),
 		                                   conn_chan_buf(c),
@@ -665,18 +678,22 @@ static void
 test_unknown_after_auth(void **state)
 {
 	struct pair pr;
+	uint32_t seq = 0;
 
+	/* RFC 4253 §11.4: unknown numbers after auth (>= 128, and an
+	 * unassigned 80-127 one) are answered with UNIMPLEMENTED naming
+	 * their sequence numbers; the session then runs normally. */
 	(void)state;
 	pair_open(&pr, AUTH_PUBKEY, MIS_UNKNOWN_AFTER_AUTH, false);
 	pump(&pr);
-	assert_true(pr.cl.auth_ok);
-	assert_true(conn_authenticated(pr.sv.c));
-	assert_true(pr.sv.disconnected);
-	assert_false(pr.sv.by_peer);
-	assert_int_equal(pr.sv.reason, SSH_DISCONNECT_PROTOCOL_ERROR);
-	assert_int_equal(pr.sv.err, SESH_ERR_UNSUPPORTED);
-	assert_true(pr.cl.disconnected);
-	assert_true(pr.cl.by_peer);
+	check_session(&pr);
+	assert_int_equal(transport_unimplemented_received(
+	                     conn_transport(pr.cl.c), &seq),
+	                 2);
+	assert_int_equal(seq, pr.cl.unknown_seq[1]);
+	assert_int_equal(
+	    transport_unimplemented_received(conn_transport(pr.sv.c), NULL),
+	    0);
 	pair_close(&pr);
 }
 

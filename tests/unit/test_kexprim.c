@@ -5,7 +5,10 @@
  * P-256/384/521 and bad peer points refused (every single-bit flip of a
  * valid point, wrong forms and lengths); MODP group 14 agreement with the
  * peer value checks (0, 1, p-1, p, above p, oversized), group 16 and 18
- * agreement.
+ * agreement. Keys from given private values: RFC 5903 §8.1-8.3 vectors
+ * (private -> public, shared secret both ways) for P-256/384/521, scalars
+ * 0 and n refused, n-1 accepted; DH exponents 2 and 3 (e = 4 and 8, K =
+ * 2^6) and out-of-range exponents refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -389,6 +392,223 @@ test_dh_peer_checks(void **state)
 	dh_free(a);
 }
 
+
+/* ---- keys from given private values ---- */
+
+/* unhex over a string with spaces (as the RFCs print vectors). */
+static size_t
+unhex_sp(const char *s, uint8_t *out, size_t max)
+{
+	char tmp[1024];
+	size_t i, j = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] != ' ') {
+			assert_true(j + 1 < sizeof(tmp));
+			tmp[j++] = s[i];
+		}
+	}
+	tmp[j] = '\0';
+	return unhex(tmp, out, max);
+}
+
+struct rfc5903 {
+	enum ecdh_curve c;
+	const char *i, *gix, *giy, *r, *grx, *gry, *girx;
+};
+
+/* RFC 5903 §8.1, §8.2, §8.3. */
+static const struct rfc5903 rfc5903_vectors[] = {
+    {ECDH_P256,
+     "C88F01F5 10D9AC3F 70A292DA A2316DE5 44E9AAB8 AFE84049 C62A9C57 862D1433",
+     "DAD0B653 94221CF9 B051E1FE CA5787D0 98DFE637 FC90B9EF 945D0C37 72581180",
+     "5271A046 1CDB8252 D61F1C45 6FA3E59A B1F45B33 ACCF5F58 389E0577 B8990BB3",
+     "C6EF9C5D 78AE012A 011164AC B397CE20 88685D8F 06BF9BE0 B283AB46 476BEE53",
+     "D12DFB52 89C8D4F8 1208B702 70398C34 2296970A 0BCCB74C 736FC755 4494BF63",
+     "56FBF3CA 366CC23E 8157854C 13C58D6A AC23F046 ADA30F83 53E74F33 039872AB",
+     "D6840F6B 42F6EDAF D13116E0 E1256520 2FEF8E9E CE7DCE03 812464D0 "
+     "4B9442DE"},
+    {ECDH_P384,
+     "099F3C70 34D4A2C6 99884D73 A375A67F 7624EF7C 6B3C0F16 0647B674 14DCE655 "
+     "E35B5380 41E649EE 3FAEF896 783AB194",
+     "667842D7 D180AC2C DE6F74F3 7551F557 55C7645C 20EF73E3 1634FE72 B4C55EE6 "
+     "DE3AC808 ACB4BDB4 C88732AE E95F41AA",
+     "9482ED1F C0EEB9CA FC498462 5CCFC23F 65032149 E0E144AD A0241815 35A0F38E "
+     "EB9FCFF3 C2C947DA E69B4C63 4573A81C",
+     "41CB0779 B4BDB85D 47846725 FBEC3C94 30FAB46C C8DC5060 855CC9BD A0AA2942 "
+     "E0308312 916B8ED2 960E4BD5 5A7448FC",
+     "E558DBEF 53EECDE3 D3FCCFC1 AEA08A89 A987475D 12FD950D 83CFA417 32BC509D "
+     "0D1AC43A 0336DEF9 6FDA41D0 774A3571",
+     "DCFBEC7A ACF31964 72169E83 8430367F 66EEBE3C 6E70C416 DD5F0C68 759DD1FF "
+     "F83FA401 42209DFF 5EAAD96D B9E6386C",
+     "11187331 C279962D 93D60424 3FD592CB 9D0A926F 422E4718 7521287E 7156C5C4 "
+     "D6031355 69B9E9D0 9CF5D4A2 70F59746"},
+    {ECDH_P521,
+     "0037ADE9 319A89F4 DABDB3EF 411AACCC A5123C61 ACAB57B5 393DCE47 608172A0 "
+     "95AA85A3 0FE1C295 2C6771D9 37BA9777 F5957B26 39BAB072 462F68C2 7A57382D "
+     "4A52",
+     "0015417E 84DBF28C 0AD3C278 713349DC 7DF153C8 97A1891B D98BAB43 57C9ECBE "
+     "E1E3BF42 E00B8E38 0AEAE57C 2D107564 94188594 2AF5A7F4 601723C4 195D176C "
+     "ED3E",
+     "017CAE20 B6641D2E EB695786 D8C94614 6239D099 E18E1D5A 514C739D 7CB4A10A "
+     "D8A78801 5AC405D7 799DC75E 7B7D5B6C F2261A6A 7F150743 8BF01BEB 6CA3926F "
+     "9582",
+     "0145BA99 A847AF43 793FDD0E 872E7CDF A16BE30F DC780F97 BCCC3F07 8380201E "
+     "9C677D60 0B343757 A3BDBF2A 3163E4C2 F869CCA7 458AA4A4 EFFC311F 5CB15168 "
+     "5EB9",
+     "00D0B397 5AC4B799 F5BEA16D 5E13E9AF 971D5E9B 984C9F39 728B5E57 39735A21 "
+     "9B97C356 436ADC6E 95BB0352 F6BE64A6 C2912D4E F2D0433C ED2B6171 640012D9 "
+     "460F",
+     "015C6822 6383956E 3BD066E7 97B623C2 7CE0EAC2 F551A10C 2C724D98 52077B87 "
+     "220B6536 C5C408A1 D2AEBB8E 86D678AE 49CB5709 1F473229 6579AB44 FCD17F0F "
+     "C56A",
+     "01144C7D 79AE6956 BC8EDB8E 7C787C45 21CB086F A64407F9 7894E5E6 B2D79B04 "
+     "D1427E73 CA4BAA24 0A347868 59810C06 B3C715A3 A8CC3151 F2BEE417 996D19F3 "
+     "DDEA"},
+};
+
+/* Public point of a key made from private scalar hex equals 04||x||y. */
+static struct ecdh_key *
+ecdh_from_hex(enum ecdh_curve c, const char *priv, const char *x,
+              const char *y, uint8_t *point)
+{
+	uint8_t d[66];
+	size_t f = ecdh_field_len(c), n;
+	struct ecdh_key *k = NULL;
+	struct buf b;
+
+	n = unhex_sp(priv, d, sizeof(d));
+	assert_int_equal(n, f);
+	point[0] = 0x04;
+	assert_int_equal(unhex_sp(x, point + 1, f), f);
+	assert_int_equal(unhex_sp(y, point + 1 + f, f), f);
+	assert_int_equal(ecdh_key_from_private(c, d, n, &k), 0);
+	buf_init(&b, 0);
+	assert_int_equal(ecdh_public(k, &b), 0);
+	assert_int_equal(buf_len(&b), 1 + 2 * f);
+	assert_memory_equal(buf_data(&b), point, 1 + 2 * f);
+	buf_clear(&b);
+	return k;
+}
+
+static void
+test_ecdh_rfc5903(void **state)
+{
+	uint8_t gi[133], gr[133], want[66];
+	struct ecdh_key *ki, *kr;
+	struct buf s;
+	size_t v, f;
+
+	(void)state;
+	for (v = 0; v < sizeof(rfc5903_vectors) / sizeof(rfc5903_vectors[0]);
+	     v++) {
+		const struct rfc5903 *t = &rfc5903_vectors[v];
+
+		f = ecdh_field_len(t->c);
+		ki = ecdh_from_hex(t->c, t->i, t->gix, t->giy, gi);
+		kr = ecdh_from_hex(t->c, t->r, t->grx, t->gry, gr);
+		assert_int_equal(unhex_sp(t->girx, want, sizeof(want)), f);
+		buf_init(&s, 0);
+		assert_int_equal(ecdh_shared(ki, gr, 1 + 2 * f, &s), 0);
+		assert_int_equal(buf_len(&s), f);
+		assert_memory_equal(buf_data(&s), want, f);
+		buf_reset(&s);
+		assert_int_equal(ecdh_shared(kr, gi, 1 + 2 * f, &s), 0);
+		assert_memory_equal(buf_data(&s), want, f);
+		buf_clear(&s);
+		ecdh_free(ki);
+		ecdh_free(kr);
+	}
+}
+
+static void
+test_ecdh_scalar_range(void **state)
+{
+	/* P-256 group order n (FIPS 186-4 D.1.2.3) */
+	static const char n256[] = "FFFFFFFF00000000FFFFFFFFFFFFFFFF"
+	                           "BCE6FAADA7179E84F3B9CAC2FC632551";
+	uint8_t d[66];
+	struct ecdh_key *k = (void *)1;
+
+	(void)state;
+	memset(d, 0, sizeof(d));
+	assert_int_equal(ecdh_key_from_private(ECDH_P256, d, 32, &k),
+	                 SESH_ERR_INVALID_KEY);
+	assert_null(k);
+	unhex(n256, d, 32);
+	assert_int_equal(ecdh_key_from_private(ECDH_P256, d, 32, &k),
+	                 SESH_ERR_INVALID_KEY);
+	memset(d, 0xff, 32);
+	assert_int_equal(ecdh_key_from_private(ECDH_P256, d, 32, &k),
+	                 SESH_ERR_INVALID_KEY);
+	unhex(n256, d, 32);
+	d[31]--; /* n - 1 */
+	assert_int_equal(ecdh_key_from_private(ECDH_P256, d, 32, &k), 0);
+	ecdh_free(k);
+	d[0] = 1; /* a short scalar: leading zeros implied */
+	assert_int_equal(ecdh_key_from_private(ECDH_P256, d, 1, &k), 0);
+	ecdh_free(k);
+	assert_int_equal(ecdh_key_from_private(ECDH_P256, d, 33, &k),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(ecdh_key_from_private(ECDH_P521, d, 0, &k),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	/* P-521: a 521-bit all-ones scalar is above n */
+	memset(d, 0xff, 66);
+	d[0] = 0x01;
+	assert_int_equal(ecdh_key_from_private(ECDH_P521, d, 66, &k),
+	                 SESH_ERR_INVALID_KEY);
+}
+
+static void
+test_dh_from_private(void **state)
+{
+	uint8_t two = 2, three = 3, zero_one[2] = {0, 1}, big[257];
+	struct dh_key *a, *b, *k = (void *)1;
+	struct buf pa, pb, s;
+	uint8_t want[256];
+
+	(void)state;
+	assert_int_equal(dh_exponent_len(DH_GROUP14), 64);
+	assert_int_equal(dh_exponent_len(DH_GROUP16), 128);
+	assert_int_equal(dh_exponent_len(DH_GROUP18), 128);
+	assert_int_equal(dh_key_from_private(DH_GROUP14, &two, 1, &a), 0);
+	assert_int_equal(dh_key_from_private(DH_GROUP14, &three, 1, &b), 0);
+	buf_init(&pa, 0);
+	buf_init(&pb, 0);
+	buf_init(&s, 0);
+	assert_int_equal(dh_public(a, &pa), 0);
+	assert_int_equal(dh_public(b, &pb), 0);
+	assert_int_equal(buf_len(&pa), 1);
+	assert_int_equal(buf_data(&pa)[0], 4); /* 2^2 */
+	assert_int_equal(buf_len(&pb), 1);
+	assert_int_equal(buf_data(&pb)[0], 8); /* 2^3 */
+	/* K = 8^2 = 4^3 = 64, left-padded to 256 bytes */
+	memset(want, 0, sizeof(want));
+	want[255] = 64;
+	assert_int_equal(dh_shared(a, buf_data(&pb), buf_len(&pb), &s), 0);
+	assert_int_equal(buf_len(&s), 256);
+	assert_memory_equal(buf_data(&s), want, 256);
+	buf_reset(&s);
+	assert_int_equal(dh_shared(b, buf_data(&pa), buf_len(&pa), &s), 0);
+	assert_memory_equal(buf_data(&s), want, 256);
+	/* x = 0, 1 and x >= p-1 are refused */
+	assert_int_equal(dh_key_from_private(DH_GROUP14, zero_one, 1, &k),
+	                 SESH_ERR_INVALID_KEY);
+	assert_null(k);
+	assert_int_equal(dh_key_from_private(DH_GROUP14, zero_one, 2, &k),
+	                 SESH_ERR_INVALID_KEY);
+	memset(big, 0xff, sizeof(big));
+	assert_int_equal(dh_key_from_private(DH_GROUP14, big, 256, &k),
+	                 SESH_ERR_INVALID_KEY);
+	assert_int_equal(dh_key_from_private(DH_GROUP14, big, 257, &k),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	buf_clear(&pa);
+	buf_clear(&pb);
+	buf_clear(&s);
+	dh_free(a);
+	dh_free(b);
+}
+
 static void
 test_bad_arguments(void **state)
 {
@@ -421,6 +641,9 @@ main(void)
 	    cmocka_unit_test(test_dh_group14_agreement),
 	    cmocka_unit_test(test_dh_group16_18_agreement),
 	    cmocka_unit_test(test_dh_peer_checks),
+	    cmocka_unit_test(test_ecdh_rfc5903),
+	    cmocka_unit_test(test_ecdh_scalar_range),
+	    cmocka_unit_test(test_dh_from_private),
 	    cmocka_unit_test(test_bad_arguments),
 	};
 

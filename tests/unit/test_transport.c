@@ -202,6 +202,9 @@ drain(struct side *sd)
 			assert_int_equal(
 			    transport_hostkey_accept(sd->t, !sd->reject), 0);
 			break;
+		case TRANSPORT_EV_HOSTKEY_SIGN:
+			fail_msg("unexpected HOSTKEY_SIGN");
+			break;
 		case TRANSPORT_EV_KEX_DONE:
 			sd->kex_done++;
 			sd->first_kex += ev.first_kex;
