@@ -53,11 +53,12 @@ system:
 	SESH_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/system
 
 install: build
-	cmake --install $(BUILD) --prefix $(DESTDIR)$(PREFIX)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
+# CMake's manifest lists paths without DESTDIR; put it back in front.
 uninstall:
 	@if [ -f $(BUILD)/install_manifest.txt ]; then \
-		xargs rm -fv < $(BUILD)/install_manifest.txt; \
+		sed 's|^|$(DESTDIR)|' $(BUILD)/install_manifest.txt | xargs rm -fv; \
 	else \
 		rm -fv $(DESTDIR)$(PREFIX)/bin/sesh-keygen; \
 	fi

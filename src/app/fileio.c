@@ -176,6 +176,46 @@ sync_parent_dir(const char *path)
 	free(dir);
 }
 
+/*
+ * The file a replacement must go to: path itself when it is a regular
+ * file or does not exist, the file a symlink points to (so a symlinked
+ * known_hosts stays a symlink), and never a device, FIFO or directory:
+ * renaming over /dev/null would replace it for every user of the
+ * machine. *out is heap-allocated. Returns 0, SESH_ERR_INVALID_ARGUMENT
+ * (not a regular file), SESH_ERR_NOMEM or SESH_ERR_SYSTEM.
+ */
+static int
+replace_target(const char *path, char **out)
+{
+	struct stat st;
+	char *real = NULL;
+
+	*out = NULL;
+	if (lstat(path, &st) != 0) {
+		if (errno != ENOENT) {
+			return SESH_ERR_SYSTEM;
+		}
+		real = strdup(path);
+	} else if (S_ISLNK(st.st_mode)) {
+		if ((real = realpath(path, NULL)) == NULL) {
+			return SESH_ERR_SYSTEM;
+		}
+		if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+			free(real);
+			return SESH_ERR_INVALID_ARGUMENT;
+		}
+	} else if (!S_ISREG(st.st_mode)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	} else {
+		real = strdup(path);
+	}
+	if (real == NULL) {
+		return SESH_ERR_NOMEM;
+	}
+	*out = real;
+	return 0;
+}
+
 /* Writes p to a fresh temp file next to path; *tmp_out is its name. */
 static int
 write_temp(const char *path, const void *p, size_t n, mode_t mode,
@@ -233,22 +273,29 @@ out:
 int
 fileio_write_atomic(const char *path, const void *p, size_t n, mode_t mode)
 {
-	char *tmp = NULL;
+	char *tmp = NULL, *target = NULL;
 	int ret, saved = 0;
 
-	if ((ret = write_temp(path, p, n, mode, &tmp)) != 0) {
+	if ((ret = replace_target(path, &target)) != 0) {
 		return ret;
 	}
-	if (rename(tmp, path) != 0) {
+	if ((ret = write_temp(target, p, n, mode, &tmp)) != 0) {
+		goto out;
+	}
+	if (rename(tmp, target) != 0) {
 		saved = errno;
 		unlink(tmp);
-		free(tmp);
-		errno = saved;
-		return SESH_ERR_SYSTEM;
+		ret = SESH_ERR_SYSTEM;
+		goto out;
 	}
+	sync_parent_dir(target);
+out:
 	free(tmp);
-	sync_parent_dir(path);
-	return 0;
+	free(target);
+	if (saved != 0) {
+		errno = saved;
+	}
+	return ret;
 }
 
 /* Copies the file src to a fresh dst (used when link(2) is refused). */
@@ -268,12 +315,19 @@ copy_to_old(const char *src, const char *dst, mode_t mode)
 }
 
 int
-fileio_replace_keep_old(const char *path, const void *p, size_t n, mode_t mode)
+fileio_replace_keep_old(const char *path_arg, const void *p, size_t n,
+                        mode_t mode)
 {
-	char *tmp = NULL, *old = NULL;
-	size_t len = strlen(path), ol;
+	char *tmp = NULL, *old = NULL, *target = NULL;
+	const char *path;
+	size_t len, ol;
 	int ret, saved = 0;
 
+	if ((ret = replace_target(path_arg, &target)) != 0) {
+		return ret;
+	}
+	path = target;
+	len = strlen(path);
 	if (!size_add(len, sizeof(".old"), &ol) || (old = malloc(ol)) == NULL) {
 		saved = ENOMEM;
 		ret = SESH_ERR_NOMEM;
@@ -316,6 +370,7 @@ out:
 		free(tmp);
 	}
 	free(old);
+	free(target);
 	if (ret != 0) {
 		errno = saved;
 	}

@@ -38,8 +38,12 @@ int fileio_read(const char *path, size_t max, uint8_t **out, size_t *n);
 /*
  * Atomically replaces (or creates) path with the n bytes at p, with the
  * given permission bits (e.g. FILEIO_MODE_PRIVATE). The temporary file is
- * "<path>.XXXXXX" in the same directory. Returns 0, SESH_ERR_NOMEM or
- * SESH_ERR_SYSTEM (errno set); on error the previous file is intact.
+ * "<path>.XXXXXX" in the same directory. A symlink is followed (the file
+ * it names is replaced, the link stays); a path that exists and is not a
+ * regular file (/dev/null, a FIFO) is never replaced:
+ * SESH_ERR_INVALID_ARGUMENT. Returns 0, SESH_ERR_INVALID_ARGUMENT,
+ * SESH_ERR_NOMEM or SESH_ERR_SYSTEM (errno set); on error the previous
+ * file is intact.
  */
 int fileio_write_atomic(const char *path, const void *p, size_t n, mode_t mode);
 

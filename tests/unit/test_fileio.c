@@ -113,14 +113,15 @@ test_write_failures_leave_target(void **state)
 	assert_int_equal(fileio_write_atomic(p, "x", 1, 0600), SESH_ERR_SYSTEM);
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(count_entries(), 0);
-	/* The target is a non-empty directory: rename fails, the directory
-	 * and its content are intact, the temporary file is removed. */
+	/* The target is a non-empty directory: refused (not a regular
+	 * file), the directory and its content are intact, no temporary
+	 * file is left. */
 	path_of(sub, sizeof(sub), "d");
 	assert_int_equal(mkdir(sub, 0700), 0);
 	snprintf(inner, sizeof(inner), "%s/keep", sub);
 	assert_int_equal(fileio_write_atomic(inner, "kept", 4, 0600), 0);
 	assert_int_equal(fileio_write_atomic(sub, "x", 1, 0600),
-	                 SESH_ERR_SYSTEM);
+	                 SESH_ERR_INVALID_ARGUMENT);
 	assert_int_equal(count_entries(), 1);
 	expect_content(inner, "kept");
 	assert_int_equal(fileio_read(sub, 0, &data, &n),
@@ -204,6 +205,42 @@ test_dirs(void **state)
 	assert_true(S_ISDIR(st.st_mode));
 }
 
+/* A symlink is followed (the link stays a link); a FIFO or a device is
+ * never replaced (renaming over /dev/null broke a machine once). */
+static void
+test_special_targets(void **state)
+{
+	char real[128], link_path[128], fifo[128];
+	struct stat st;
+
+	(void)state;
+	path_of(real, sizeof(real), "real");
+	path_of(link_path, sizeof(link_path), "link");
+	path_of(fifo, sizeof(fifo), "fifo");
+	assert_int_equal(fileio_write_atomic(real, "one\n", 4, 0600), 0);
+	assert_int_equal(symlink("real", link_path), 0);
+	assert_int_equal(fileio_write_atomic(link_path, "two\n", 4, 0600), 0);
+	assert_int_equal(lstat(link_path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	expect_content(real, "two\n");
+	assert_int_equal(
+	    fileio_replace_keep_old(link_path, "three\n", 6, 0600), 0);
+	assert_int_equal(lstat(link_path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	expect_content(real, "three\n");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(fileio_write_atomic(fifo, "x", 1, 0600),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(fileio_replace_keep_old(fifo, "x", 1, 0600),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(fileio_write_atomic("/dev/null", "x", 1, 0600),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+}
+
 int
 main(void)
 {
@@ -217,6 +254,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_replace_keep_old, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_dirs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_special_targets, setup,
+	                                    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
