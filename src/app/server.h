@@ -36,6 +36,14 @@ struct server_ctx {
 	const char *laddr;
 	unsigned int lport;
 	bool debug;          /* -d: verbose, one connection */
+	/*
+	 * The listener's MaxStartups pipe (seshd_main: fd 4 in a re-executed
+	 * connection process): once the user has authenticated, write ONE
+	 * byte to it (any value; ignore errors) and close it, so that the
+	 * listener stops counting this connection as unauthenticated. Values
+	 * <= 2 mean none (-i, -d, tests that zero the struct).
+	 */
+	int auth_notify_fd;
 };
 
 /* Runs the connection to its end; returns an enum server_end value. */

@@ -1,0 +1,503 @@
+/*
+ * listener.c - seshd's listening sockets and accept loop (see
+ * listener.h): bind/listen, MaxStartups random early drop, fork + exec
+ * per connection, reaping.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "app/listener.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "crypto/rand.h"
+
+#define LISTEN_BACKLOG 128
+
+void
+listener_init(struct listener *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+int
+listener_sockname(int fd, bool peer, char *addr, size_t addrlen,
+                  unsigned int *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char serv[16];
+	int r;
+
+	snprintf(addr, addrlen, "UNKNOWN");
+	*port = 0;
+	memset(&ss, 0, sizeof(ss));
+	r = peer ? getpeername(fd, (struct sockaddr *)&ss, &sl)
+	         : getsockname(fd, (struct sockaddr *)&ss, &sl);
+	if (r != 0) {
+		return SESH_ERR_SYSTEM;
+	}
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) {
+		return 0;
+	}
+	if (getnameinfo((struct sockaddr *)&ss, sl, addr, (socklen_t)addrlen,
+	                serv, sizeof(serv),
+	                NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(addr, addrlen, "UNKNOWN");
+		return SESH_ERR_SYSTEM;
+	}
+	/* IPv4-mapped IPv6 peers are shown as IPv4, as sshd does. */
+	if (strncmp(addr, "::ffff:", 7) == 0 && strchr(addr + 7, ':') == NULL) {
+		memmove(addr, addr + 7, strlen(addr + 7) + 1);
+	}
+	*port = (unsigned int)strtoul(serv, NULL, 10);
+	return 0;
+}
+
+static int
+open_one(struct listener *l, const struct addrinfo *ai)
+{
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	int fd, on = 1;
+
+	if (l->nfds >= LISTENER_MAX_SOCKS) {
+		log_error(
+		    "Too many listen sockets. Enlarge LISTENER_MAX_SOCKS");
+		return SESH_ERR_LIMIT;
+	}
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), serv,
+	                sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(host, sizeof(host), "?");
+		snprintf(serv, sizeof(serv), "?");
+	}
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+	            ai->ai_protocol);
+	if (fd < 0) {
+		log_verbose("socket: %s", strerror(errno));
+		return SESH_ERR_SYSTEM;
+	}
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ai->ai_family == AF_INET6) {
+		/* Only v6 on v6 sockets: the v4 wildcard gets its own. */
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+		                 sizeof(on));
+	}
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		log_error("Bind to port %s on %s failed: %s.", serv, host,
+		          strerror(errno));
+		close(fd);
+		return SESH_ERR_SYSTEM;
+	}
+	if (listen(fd, LISTEN_BACKLOG) != 0) {
+		log_error("listen on [%s]:%s: %s", host, serv, strerror(errno));
+		close(fd);
+		return SESH_ERR_SYSTEM;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+		close(fd);
+		return SESH_ERR_SYSTEM;
+	}
+	l->fds[l->nfds++] = fd;
+	log_info("Server listening on %s port %s.", host, serv);
+	return 0;
+}
+
+static int
+open_addr(struct listener *l, const struct servconf *c, const char *addr,
+          unsigned int port)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char serv[16];
+	int r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = c->address_family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = addr == NULL ? AI_PASSIVE : 0;
+	snprintf(serv, sizeof(serv), "%u", port);
+	r = getaddrinfo(addr, serv, &hints, &res);
+	if (r != 0) {
+		log_error("bad addr or host: %s (%s)",
+		          addr != NULL ? addr : "<NULL>", gai_strerror(r));
+		return SESH_ERR_SYSTEM;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) {
+			continue;
+		}
+		(void)open_one(l, ai);
+	}
+	freeaddrinfo(res);
+	return 0;
+}
+
+int
+listener_open(struct listener *l, const struct servconf *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->nlisten; i++) {
+		const struct servconf_listen *la = &c->listen[i];
+
+		if (la->port != 0) {
+			(void)open_addr(l, c, la->addr, la->port);
+			continue;
+		}
+		for (j = 0; j < c->nports; j++) {
+			(void)open_addr(l, c, la->addr, c->ports[j]);
+		}
+	}
+	if (l->nfds == 0) {
+		log_fatal("Cannot bind any address.");
+		return SESH_ERR_SYSTEM;
+	}
+	return 0;
+}
+
+void
+listener_close(struct listener *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nfds; i++) {
+		close(l->fds[i]);
+	}
+	l->nfds = 0;
+}
+
+void
+listener_free(struct listener *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nchildren; i++) {
+		if (l->children[i].notify_fd >= 0) {
+			close(l->children[i].notify_fd);
+		}
+	}
+	free(l->children);
+	l->children = NULL;
+	l->nchildren = 0;
+	l->unauth = 0;
+}
+
+/* The child stops counting as unauthenticated. */
+static void
+child_authed(struct listener *l, size_t i)
+{
+	if (l->children[i].notify_fd >= 0) {
+		close(l->children[i].notify_fd);
+		l->children[i].notify_fd = -1;
+		if (l->unauth > 0) {
+			l->unauth--;
+		}
+	}
+}
+
+static void
+reap(struct listener *l)
+{
+	pid_t pid;
+	int status, idx;
+	size_t i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) <= 5) {
+			idx = WEXITSTATUS(status);
+		} else {
+			idx = 6;
+		}
+		l->ended[idx]++;
+		if (WIFSIGNALED(status)) {
+			log_debug("connection process %ld killed by signal %d",
+			          (long)pid, WTERMSIG(status));
+		} else {
+			log_debug("connection process %ld exited with status "
+			          "%d",
+			          (long)pid,
+			          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		}
+		for (i = 0; i < l->nchildren; i++) {
+			if (l->children[i].pid == pid) {
+				child_authed(l, i);
+				l->children[i] = l->children[--l->nchildren];
+				break;
+			}
+		}
+	}
+}
+
+/* sshd's random early drop: p% = rate + (100 - rate) * (n - begin) /
+ * (full - begin) once n >= begin; always at n >= full. */
+static bool
+should_drop(const struct listener *l, const struct servconf *c)
+{
+	long n = (long)l->unauth, begin = c->max_startups_begin,
+	     full = c->max_startups_full, rate = c->max_startups_rate, p;
+	uint32_t r;
+
+	if (n < begin) {
+		return false;
+	}
+	if (n >= full) {
+		return true;
+	}
+	p = 100 - rate;
+	p *= n - begin;
+	p /= full - begin;
+	p += rate;
+	if (rand_uniform(100, &r) != 0) {
+		return true;
+	}
+	return (long)r < p;
+}
+
+static void
+close_from(int lowfd)
+{
+	long max;
+	int fd;
+
+	if (close_range((unsigned int)lowfd, ~0u, 0) == 0) {
+		return;
+	}
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536) {
+		max = 65536;
+	}
+	for (fd = lowfd; fd < max; fd++) {
+		(void)close(fd);
+	}
+}
+
+/* In the new process: the connection on LISTENER_CONN_FD, the pipe on
+ * LISTENER_NOTIFY_FD, nothing else above stderr, then exec. */
+static void
+child_exec(int conn, int pipew, const char *exe, char *const *argv,
+           const sigset_t *omask)
+{
+	int c2, p2;
+
+	c2 = fcntl(conn, F_DUPFD, 10);
+	p2 = fcntl(pipew, F_DUPFD, 10);
+	if (c2 < 0 || p2 < 0 || dup2(c2, LISTENER_CONN_FD) < 0 ||
+	    dup2(p2, LISTENER_NOTIFY_FD) < 0) {
+		_exit(5);
+	}
+	close_from(LISTENER_NOTIFY_FD + 1);
+	(void)sigprocmask(SIG_SETMASK, omask, NULL);
+	execv(exe, argv);
+	log_error("exec %s: %s", exe, strerror(errno));
+	_exit(5);
+}
+
+static void
+handle_accept(struct listener *l, const struct servconf *c, int lfd,
+              const char *exe, char *const *argv, const sigset_t *omask)
+{
+	struct listener_child *nc;
+	char raddr[64], laddr[64];
+	unsigned int rport, lport;
+	int fd, pfd[2], on = 1;
+	pid_t pid;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED) {
+			log_error("accept: %s", strerror(errno));
+		}
+		return;
+	}
+	l->nconn++;
+	(void)listener_sockname(fd, true, raddr, sizeof(raddr), &rport);
+	if (should_drop(l, c)) {
+		(void)listener_sockname(fd, false, laddr, sizeof(laddr),
+		                        &lport);
+		log_info("drop connection #%zu from [%s]:%u on [%s]:%u past "
+		         "MaxStartups",
+		         l->unauth, raddr, rport, laddr, lport);
+		close(fd);
+		return;
+	}
+	if (c->tcp_keep_alive) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	}
+	nc = realloc(l->children, (l->nchildren + 1) * sizeof(*nc));
+	if (nc == NULL) {
+		close(fd);
+		return;
+	}
+	l->children = nc;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		log_error("pipe: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_error("fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		close(fd);
+		return;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		child_exec(fd, pfd[1], exe, argv, omask);
+	}
+	close(pfd[1]);
+	close(fd);
+	nc[l->nchildren].pid = pid;
+	nc[l->nchildren].notify_fd = pfd[0];
+	l->nchildren++;
+	l->unauth++;
+	log_debug("Forked child %ld for connection from %s port %u.", (long)pid,
+	          raddr, rport);
+}
+
+static int
+block_signals(sigset_t *omask)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	return sigprocmask(SIG_BLOCK, &set, omask) == 0 ? 0 : SESH_ERR_SYSTEM;
+}
+
+int
+listener_run(struct listener *l, const struct servconf *c, const char *exe,
+             char *const *argv, struct listener_sig *sig)
+{
+	struct pollfd *pfds = NULL;
+	sigset_t omask;
+	size_t i, n, cap = 0;
+	int ret = 0, r;
+	char b;
+
+	if (block_signals(&omask) != 0) {
+		return SESH_ERR_SYSTEM;
+	}
+	for (;;) {
+		if (sig->chld) {
+			sig->chld = 0;
+			reap(l);
+		}
+		if (sig->term) {
+			ret = LISTENER_STOP_TERM;
+			break;
+		}
+		if (sig->hup) {
+			ret = LISTENER_STOP_HUP;
+			break;
+		}
+		n = l->nfds + l->nchildren;
+		if (n > cap) {
+			struct pollfd *np = realloc(pfds, n * sizeof(*np));
+
+			if (np == NULL) {
+				ret = SESH_ERR_NOMEM;
+				break;
+			}
+			pfds = np;
+			cap = n;
+		}
+		for (i = 0; i < l->nfds; i++) {
+			pfds[i].fd = l->fds[i];
+			pfds[i].events = POLLIN;
+			pfds[i].revents = 0;
+		}
+		for (i = 0; i < l->nchildren; i++) {
+			pfds[l->nfds + i].fd = l->children[i].notify_fd;
+			pfds[l->nfds + i].events = POLLIN;
+			pfds[l->nfds + i].revents = 0;
+		}
+		r = ppoll(pfds, n, NULL, &omask);
+		if (r < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			log_error("poll: %s", strerror(errno));
+			ret = SESH_ERR_SYSTEM;
+			break;
+		}
+		/* Authentication notices first: they free startup slots. */
+		for (i = 0; i < l->nchildren; i++) {
+			struct pollfd *pf = &pfds[l->nfds + i];
+
+			if (pf->fd < 0 || pf->revents == 0 ||
+			    l->children[i].notify_fd != pf->fd) {
+				continue;
+			}
+			/* A byte (authenticated) or EOF (gone): either way
+			 * no longer an unauthenticated startup. */
+			(void)read(pf->fd, &b, 1);
+			child_authed(l, i);
+		}
+		for (i = 0; i < l->nfds; i++) {
+			if (pfds[i].revents & POLLIN) {
+				handle_accept(l, c, l->fds[i], exe, argv,
+				              &omask);
+			}
+		}
+	}
+	free(pfds);
+	(void)sigprocmask(SIG_SETMASK, &omask, NULL);
+	return ret;
+}
+
+int
+listener_accept_one(struct listener *l, struct listener_sig *sig, int *fd)
+{
+	struct pollfd pfds[LISTENER_MAX_SOCKS];
+	sigset_t omask;
+	size_t i;
+	int r, ret = SESH_ERR_SYSTEM;
+
+	if (block_signals(&omask) != 0) {
+		return SESH_ERR_SYSTEM;
+	}
+	for (;;) {
+		if (sig->term || sig->hup) {
+			ret = LISTENER_STOP_TERM;
+			break;
+		}
+		for (i = 0; i < l->nfds; i++) {
+			pfds[i].fd = l->fds[i];
+			pfds[i].events = POLLIN;
+			pfds[i].revents = 0;
+		}
+		r = ppoll(pfds, l->nfds, NULL, &omask);
+		if (r < 0 && errno != EINTR) {
+			break;
+		}
+		for (i = 0; r > 0 && i < l->nfds; i++) {
+			if (!(pfds[i].revents & POLLIN)) {
+				continue;
+			}
+			r = accept4(l->fds[i], NULL, NULL, SOCK_CLOEXEC);
+			if (r >= 0) {
+				*fd = r;
+				ret = 0;
+				goto out;
+			}
+		}
+	}
+out:
+	(void)sigprocmask(SIG_SETMASK, &omask, NULL);
+	return ret;
+}
