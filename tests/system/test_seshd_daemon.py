@@ -558,6 +558,18 @@ def test_detaches_without_D(seshd, workdir, hostkey):
 			stat = f.read()
 		# its own session, not our child
 		assert int(stat.rsplit(")", 1)[1].split()[1]) != os.getpid()
+		# SIGHUP re-executes in place: same pid (PidFile and systemd's
+		# Type=forking keep track of it), still serving
+		log_before = pidfile.stat().st_mtime_ns
+		os.kill(pid, signal.SIGHUP)
+		deadline = time.monotonic() + 10
+		while pidfile.stat().st_mtime_ns == log_before:
+			assert time.monotonic() < deadline, "no restart"
+			time.sleep(0.02)
+		assert int(pidfile.read_text()) == pid
+		line, c = read_banner(port)
+		c.close()
+		assert line.startswith(b"SSH-2.0-")
 	finally:
 		os.kill(pid, signal.SIGTERM)
 	while pidfile.exists():

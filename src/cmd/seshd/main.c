@@ -459,6 +459,32 @@ install_handlers(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* Set across a SIGHUP re-exec by a daemon that detached. */
+#define SESHD_DAEMON_ENV "SESHD_DAEMONIZED"
+
+/*
+ * True when this process already is a daemon, i.e. a SIGHUP re-exec of
+ * one that detached: it must keep its pid so that PidFile readers and
+ * systemd's Type=forking keep track of it. The marker is set just before
+ * that exec, and also accepted is sshd's own test (no controlling
+ * terminal, adopted by init, leader of its own session).
+ */
+static bool
+already_daemon(void)
+{
+	int fd;
+
+	if (getenv(SESHD_DAEMON_ENV) != NULL) {
+		(void)unsetenv(SESHD_DAEMON_ENV);
+		return getsid(0) == getpid();
+	}
+	if ((fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC)) >= 0) {
+		close(fd);
+		return false;
+	}
+	return getppid() == 1 && getsid(0) == getpid();
+}
+
 static void
 daemonize(bool keep_stderr)
 {
@@ -554,6 +580,7 @@ main(int argc, char **argv)
 	size_t nkeys = 0, i;
 	ssize_t el;
 	int ret = 1;
+	bool detached = false;
 
 	log_init("seshd", LOG_LVL_INFO);
 	listener_init(&l);
@@ -605,7 +632,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (!o.foreground && o.debug == 0) {
-		daemonize(o.to_stderr);
+		detached = true;
+		if (!already_daemon()) {
+			daemonize(o.to_stderr);
+		}
 	}
 	write_pid_file(&conf);
 	if (o.debug > 0) {
@@ -632,6 +662,9 @@ main(int argc, char **argv)
 		log_info("Received SIGHUP; restarting.");
 		free(cargv);
 		servconf_clear(&conf);
+		if (detached) {
+			(void)setenv(SESHD_DAEMON_ENV, "1", 1);
+		}
 		opts_free(&o);
 		execv(exe, argv);
 		log_fatal("RESTART FAILED: exec %s: %s", exe, strerror(errno));
