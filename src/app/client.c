@@ -1,87 +1,74 @@
 /*
- * client.c - the sesh client driver (see client.h): socket, poll loop,
- * host key policy, authentication choices and the exec session.
+ * client.c - the sesh client driver (see client.h): options checked and
+ * defaults resolved, the poll loop over the transport stream, local
+ * input, signals (through a self-pipe: handlers only write one byte) and
+ * timers (the engine's deadline, ConnectTimeout over the handshake,
+ * ServerAliveInterval).
  *
- * Authentication order: "none" (to learn the server's methods), then
- * each identity file (publickey query, signature on PK_OK), then up to
- * CLIENT_PASSWORD_TRIES passwords. Standard output and error are written
- * with blocking writes before the window is given back (chan_consumed),
- * so a slow reader slows the server rather than filling our memory.
+ * The other concerns live in client_net.c (connecting, ProxyCommand),
+ * client_hostkey.c (known_hosts), client_auth.c (authentication) and
+ * client_session.c (channels, the session, escape characters);
+ * client_int.h joins them.
+ *
+ * The local terminal is made raw only for a pty session and restored on
+ * every way out of client_run(): normal end, errors, ~. and the signals
+ * SIGINT, SIGTERM and SIGHUP (the loop sees the flag and returns).
  */
 #include "app/client.h"
+#include "app/client_sig.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "app/fileio.h"
+#include "app/client_int.h"
+#include "app/client_tty.h"
 #include "app/paths.h"
-#include "app/tty.h"
-#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "crypto/rand.h"
-#include "key/key.h"
-#include "key/keyfile.h"
-#include "ssh/conn.h"
 #include "ssh/msg.h"
 
-#define CLIENT_PASSWORD_TRIES 3
-#define CLIENT_MAX_IDS        3
-#define CLIENT_IO_CHUNK       32768
-#define CLIENT_ASKPASS_MAX    1024
+static int client_sigpipe[2] = {-1, -1};
+static volatile sig_atomic_t client_got_quit;
+static int client_killer;
+static volatile sig_atomic_t client_got_winch;
 
-struct client {
-	const struct client_opts *o;
-	unsigned int port;
-	struct conn *c;
-	int fd;
-	char *kh_path;
-	/* authentication */
-	char *ids[CLIENT_MAX_IDS];
-	size_t nids, next_id;
-	struct sshkey *key; /* the key being tried */
-	const char *alg;
-	int pw_tries;
-	bool sent_none;
-	char *methods; /* from the last FAILURE */
-	/* session */
-	uint32_t chan;
-	bool chan_open, exec_ok, stdin_eof, stdin_live;
-	uint8_t in_buf[CLIENT_IO_CHUNK];
-	size_t in_len, in_off;
-	bool have_status, have_signal, closed, done;
-	int status;
-};
+static const int client_quit_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
-static int
-client_rand(void *ctx, void *p, size_t n)
+uint64_t
+client_now_ms(void)
 {
-	(void)ctx;
-	return rand_bytes(p, n);
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t n)
+int
+client_write_all(int fd, const uint8_t *p, size_t n)
 {
+	struct pollfd pf;
 	ssize_t w;
 
 	while (n > 0) {
 		w = write(fd, p, n);
 		if (w < 0) {
 			if (errno == EINTR) {
+				continue;
+			}
+			if (errno == EAGAIN) {
+				pf.fd = fd;
+				pf.events = POLLOUT;
+				(void)poll(&pf, 1, -1);
 				continue;
 			}
 			return SESH_ERR_SYSTEM;
@@ -92,547 +79,154 @@ write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static int
-client_connect(struct client *cl)
+void
+client_msg(const struct client *cl, const char *fmt, ...)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	char portstr[16];
-	int fd = -1, err = 0, one = 1, ret;
+	char line[1024];
+	va_list ap;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(portstr, sizeof(portstr), "%u", cl->port);
-	ret = getaddrinfo(cl->o->host, portstr, &hints, &res);
-	if (ret != 0) {
-		fprintf(stderr, "sesh: Could not resolve hostname %s: %s\n",
-		        cl->o->host, gai_strerror(ret));
-		return SESH_ERR_NOT_FOUND;
+	if (cl->o->quiet) {
+		return;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		            ai->ai_protocol);
-		if (fd < 0) {
-			err = errno;
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-			break;
-		}
-		err = errno;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0) {
-		fprintf(stderr, "sesh: connect to host %s port %u: %s\n",
-		        cl->o->host, cl->port, strerror(err));
-		return SESH_ERR_SYSTEM;
-	}
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	cl->fd = fd;
-	return 0;
+	va_start(ap, fmt);
+	(void)vsnprintf(line, sizeof(line) - 2, fmt, ap);
+	va_end(ap);
+	strcat(line, "\r\n");
+	(void)client_write_all(STDERR_FILENO, (const uint8_t *)line,
+	                       strlen(line));
 }
 
-/* ---- host key ---- */
+static int
+client_rand(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	return rand_bytes(p, n);
+}
+
+/* ---- signals ---- */
+
+int
+client_killed_by(void)
+{
+	return client_killer;
+}
 
 static void
-print_owned(char *s)
+on_signal(int sig)
 {
-	if (s != NULL) {
-		fputs(s, stderr);
-		free(s);
-	}
-}
+	int saved = errno;
+	char b = 0;
 
-/* Asks the new-host question on /dev/tty; true for yes. */
-static bool
-ask_new_host(const char *prompt, const char *fp)
-{
-	FILE *tty = fopen("/dev/tty", "r+");
-	char line[256];
-	char *msg = NULL;
-	enum hostkeys_answer a = HOSTKEYS_ANSWER_NO;
-	const char *q = prompt;
-
-	if (tty == NULL) {
-		return false;
-	}
-	for (;;) {
-		fputs(q, tty);
-		fflush(tty);
-		if (fgets(line, sizeof(line), tty) == NULL) {
-			a = HOSTKEYS_ANSWER_NO;
-			break;
-		}
-		a = hostkeys_parse_answer(line, fp);
-		if (a != HOSTKEYS_ANSWER_RETRY) {
-			break;
-		}
-		free(msg);
-		msg = NULL;
-		if (hostkeys_msg_retry(&msg) != 0) {
-			a = HOSTKEYS_ANSWER_NO;
-			break;
-		}
-		q = msg;
-	}
-	free(msg);
-	fclose(tty);
-	return a == HOSTKEYS_ANSWER_YES;
-}
-
-static bool
-check_hostkey(struct client *cl, const struct transport_event *tev)
-{
-	const struct client_opts *o = cl->o;
-	struct hostkeys_result res;
-	enum hostkeys_action act;
-	char *msg = NULL;
-	bool ok = false;
-	int ret;
-
-	ret = hostkeys_check(cl->kh_path, "/etc/ssh/ssh_known_hosts", o->host,
-	                     cl->port, tev->hostkey, &res);
-	if (ret != 0) {
-		fprintf(stderr, "sesh: host key check failed: %s\n",
-		        sesh_err_str(ret));
-		return false;
-	}
-	act = hostkeys_decide(o->strict, res.status, o->batch);
-	if (act == HOSTKEYS_PROMPT) {
-		if (hostkeys_msg_new_host(o->host, cl->port, NULL, tev->hostkey,
-		                          &res, &msg) == 0 &&
-		    ask_new_host(msg, tev->fingerprint)) {
-			act = HOSTKEYS_ACCEPT_ADD;
-		} else {
-			act = HOSTKEYS_REFUSE;
-			res.status = HOSTKEY_NEW;
-		}
-		free(msg);
-		msg = NULL;
-	}
-	switch (act) {
-	case HOSTKEYS_ACCEPT:
-		if (res.status == HOSTKEY_CHANGED &&
-		    hostkeys_msg_changed(cl->kh_path, o->host, cl->port,
-		                         tev->hostkey, &res, false,
-		                         &msg) == 0) {
-			print_owned(msg);
-		}
-		ok = true;
-		break;
-	case HOSTKEYS_ACCEPT_ADD:
-		ret = hostkeys_add(cl->kh_path, o->host, cl->port, tev->hostkey,
-		                   false);
-		if (ret != 0) {
-			fprintf(stderr,
-			        "sesh: Failed to add the host to the "
-			        "list of known hosts (%s).\n",
-			        cl->kh_path);
-		} else if (hostkeys_msg_added(o->host, cl->port, tev->hostkey,
-		                              &msg) == 0) {
-			print_owned(msg);
-		}
-		ok = true;
-		break;
-	default:
-		if (res.status == HOSTKEY_CHANGED) {
-			ret = hostkeys_msg_changed(cl->kh_path, o->host,
-			                           cl->port, tev->hostkey, &res,
-			                           true, &msg);
-		} else if (res.status == HOSTKEY_REVOKED) {
-			ret = hostkeys_msg_revoked(o->host, cl->port,
-			                           tev->hostkey, &msg);
-		} else if (o->strict == HOSTKEYS_STRICT_YES || o->batch) {
-			ret = hostkeys_msg_strict_new(o->host, cl->port,
-			                              tev->hostkey, &msg);
-		} else {
-			ret = 0;
-		}
-		if (ret == 0) {
-			print_owned(msg);
-		}
-		msg = NULL;
-		if (hostkeys_msg_failed(&msg) == 0) {
-			print_owned(msg);
-		}
-		ok = false;
-		break;
-	}
-	hostkeys_result_clear(&res);
-	return ok;
-}
-
-/* ---- authentication ---- */
-
-static int
-load_key(struct client *cl, const char *path, struct sshkey **out)
-{
-	uint8_t *data = NULL;
-	size_t n = 0;
-	char *pass = NULL, *prompt = NULL;
-	int ret;
-
-	*out = NULL;
-	if ((ret = fileio_read(path, 0, &data, &n)) != 0) {
-		goto out;
-	}
-	ret = keyfile_parse_private(data, n, NULL, out);
-	if (ret != SESH_ERR_PASSPHRASE_NEEDED || cl->o->batch) {
-		goto out;
-	}
-	if (asprintf(&prompt, "Enter passphrase for key '%s': ", path) < 0) {
-		prompt = NULL;
-		ret = SESH_ERR_NOMEM;
-		goto out;
-	}
-	if ((ret = tty_read_passphrase(prompt, &pass)) != 0) {
-		goto out;
-	}
-	ret = keyfile_parse_private(data, n, pass, out);
-	if (ret == SESH_ERR_WRONG_PASSPHRASE) {
-		fprintf(stderr, "Load key \"%s\": incorrect passphrase\n",
-		        path);
-	}
-out:
-	if (data != NULL) {
-		mem_free_secret(data, n);
-	}
-	if (pass != NULL) {
-		mem_free_string_secret(pass);
-	}
-	free(prompt);
-	return ret;
-}
-
-/* Runs $SSH_ASKPASS with the prompt; the first line of its output. */
-static int
-askpass(const char *prog, const char *prompt, char **out)
-{
-	int pfd[2];
-	pid_t pid;
-	char buf[CLIENT_ASKPASS_MAX + 1];
-	size_t len = 0;
-	ssize_t r;
-	int st = 0, ret = 0;
-
-	*out = NULL;
-	if (pipe(pfd) != 0) {
-		return SESH_ERR_SYSTEM;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return SESH_ERR_SYSTEM;
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		if (dup2(pfd[1], STDOUT_FILENO) < 0) {
-			_exit(1);
-		}
-		execlp(prog, prog, prompt, (char *)NULL);
-		_exit(1);
-	}
-	close(pfd[1]);
-	for (;;) {
-		r = read(pfd[0], buf + len, CLIENT_ASKPASS_MAX - len);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			break;
-		}
-		len += (size_t)r;
-		if (len == CLIENT_ASKPASS_MAX) {
-			break;
-		}
-	}
-	close(pfd[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-	}
-	buf[len] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		ret = SESH_ERR_SYSTEM;
-	} else if ((*out = mem_strdup(buf)) == NULL) {
-		ret = SESH_ERR_NOMEM;
-	}
-	mem_wipe(buf, sizeof(buf));
-	return ret;
-}
-
-static int
-read_password(struct client *cl, char **out)
-{
-	const char *ap = getenv("SSH_ASKPASS");
-	const char *req = getenv("SSH_ASKPASS_REQUIRE");
-	char *prompt = NULL;
-	int ret;
-
-	*out = NULL;
-	if (asprintf(&prompt, "%s@%s's password: ", cl->o->user, cl->o->host) <
-	    0) {
-		return SESH_ERR_NOMEM;
-	}
-	if (ap != NULL && *ap != '\0' && req != NULL &&
-	    strcmp(req, "force") == 0) {
-		ret = askpass(ap, prompt, out);
-	} else if (cl->o->batch) {
-		ret = SESH_ERR_NOT_FOUND;
+	if (sig == SIGWINCH) {
+		client_got_winch = 1;
 	} else {
-		ret = tty_read_passphrase(prompt, out);
+		client_got_quit = sig;
 	}
-	free(prompt);
-	return ret;
+	if (client_sigpipe[1] >= 0) {
+		(void)write(client_sigpipe[1], &b, 1);
+	}
+	errno = saved;
 }
-
-static bool
-method_allowed(const struct client *cl, const char *m)
-{
-	if (cl->methods == NULL) {
-		return true;
-	}
-	return namelist_has((const uint8_t *)cl->methods, strlen(cl->methods),
-	                    m);
-}
-
-/* Sends the next authentication attempt; false when none is left. */
-static bool
-auth_next(struct client *cl)
-{
-	struct conn *c = cl->c;
-	struct ua_client *ua = conn_userauth_client(c);
-	const char *ssa;
-	char *pw = NULL;
-	int ret;
-
-	if (!cl->sent_none) {
-		cl->sent_none = true;
-		if (ua_client_try_none(ua, conn_ua_buf(c)) == 0 &&
-		    conn_flush(c) == 0) {
-			return true;
-		}
-		return false;
-	}
-	while (method_allowed(cl, "publickey") && cl->next_id < cl->nids) {
-		const char *path = cl->ids[cl->next_id++];
-
-		key_free(cl->key);
-		cl->key = NULL;
-		if (load_key(cl, path, &cl->key) != 0) {
-			continue;
-		}
-		ssa = transport_server_sig_algs(conn_transport(c));
-		if (ua_pick_sig_alg(cl->key, (const uint8_t *)ssa,
-		                    ssa != NULL ? strlen(ssa) : 0,
-		                    &cl->alg) != 0) {
-			continue;
-		}
-		log_debug("Offering public key: %s", path);
-		if (ua_client_try_publickey_query(ua, cl->key, cl->alg,
-		                                  conn_ua_buf(c)) == 0 &&
-		    conn_flush(c) == 0) {
-			return true;
-		}
-	}
-	while (method_allowed(cl, "password") &&
-	       cl->pw_tries < CLIENT_PASSWORD_TRIES) {
-		if (cl->pw_tries > 0 && !cl->o->batch) {
-			fprintf(stderr, "Permission denied, please try "
-			                "again.\n");
-		}
-		cl->pw_tries++;
-		if (read_password(cl, &pw) != 0) {
-			break;
-		}
-		ret = ua_client_try_password(ua, pw, conn_ua_buf(c));
-		mem_free_string_secret(pw);
-		if (ret == 0 && conn_flush(c) == 0) {
-			return true;
-		}
-		break;
-	}
-	fprintf(stderr, "%s@%s: Permission denied (%s).\n", cl->o->user,
-	        cl->o->host, cl->methods != NULL ? cl->methods : "");
-	return false;
-}
-
-static bool
-auth_sign(struct client *cl)
-{
-	struct conn *c = cl->c;
-	struct buf data, sig;
-	bool ok = false;
-
-	buf_init(&data, 0);
-	buf_init(&sig, 0);
-	if (ua_client_signed_data(conn_userauth_client(c), &data) == 0 &&
-	    key_sign(cl->key, cl->alg, buf_data(&data), buf_len(&data), &sig) ==
-	        0 &&
-	    ua_client_send_publickey_signed(conn_userauth_client(c),
-	                                    buf_data(&sig), buf_len(&sig),
-	                                    conn_ua_buf(c)) == 0 &&
-	    conn_flush(c) == 0) {
-		ok = true;
-	}
-	buf_clear(&data);
-	buf_clear(&sig);
-	return ok;
-}
-
-/* false: give up (message printed). */
-static bool
-on_userauth(struct client *cl, const struct ua_client_event *ue)
-{
-	struct conn *c = cl->c;
-
-	switch (ue->type) {
-	case UA_CEV_SERVICE_ACCEPT:
-		return auth_next(cl);
-	case UA_CEV_BANNER:
-		if (ue->text != NULL) {
-			fputs(ue->text, stderr);
-		}
-		return true;
-	case UA_CEV_FAILURE:
-		free(cl->methods);
-		cl->methods =
-		    mem_strdup(ue->methods != NULL ? ue->methods : "");
-		if (cl->methods == NULL) {
-			return false;
-		}
-		return auth_next(cl);
-	case UA_CEV_PK_OK:
-		return auth_sign(cl);
-	case UA_CEV_SUCCESS:
-		log_debug("Authenticated to %s", cl->o->host);
-		key_free(cl->key);
-		cl->key = NULL;
-		if (chan_open_session(conn_channels(c), conn_chan_buf(c),
-		                      &cl->chan) != 0 ||
-		    conn_flush(c) != 0) {
-			return false;
-		}
-		return true;
-	default:
-		fprintf(stderr, "sesh: unsupported authentication request\n");
-		return false;
-	}
-}
-
-/* ---- session ---- */
 
 static int
-stdin_push(struct client *cl)
+signals_install(struct sigaction *old)
 {
-	struct conn *c = cl->c;
-	size_t sent = 0;
-	int ret;
+	struct sigaction sa;
+	size_t i;
 
-	if (cl->in_off < cl->in_len) {
-		ret = chan_send_data(
-		    conn_channels(c), cl->chan, 0, cl->in_buf + cl->in_off,
-		    cl->in_len - cl->in_off, conn_chan_buf(c), &sent);
-		if (ret != 0) {
-			return ret;
-		}
-		cl->in_off += sent;
+	if (pipe2(client_sigpipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		client_sigpipe[0] = client_sigpipe[1] = -1;
+		return SESH_ERR_SYSTEM;
 	}
-	if (cl->in_off == cl->in_len) {
-		cl->in_off = cl->in_len = 0;
-		if (cl->stdin_eof && cl->chan_open) {
-			return chan_send_eof(conn_channels(c), cl->chan,
-			                     conn_chan_buf(c));
-		}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < 3; i++) {
+		(void)sigaction(client_quit_signals[i], &sa, &old[i]);
 	}
+	(void)sigaction(SIGWINCH, &sa, &old[3]);
 	return 0;
 }
 
-static bool
-on_channel(struct client *cl, const struct chan_event *ce)
+static void
+signals_restore(const struct sigaction *old)
 {
-	struct conn *c = cl->c;
-	struct chan_req req;
-	char *s = NULL;
+	size_t i;
 
-	switch (ce->type) {
-	case CHAN_EV_OPEN_CONFIRMED:
-		cl->chan_open = true;
-		memset(&req, 0, sizeof(req));
-		req.type = CHAN_REQ_EXEC;
-		req.want_reply = true;
-		req.arg = chan_str_c(cl->o->command);
-		return chan_request(conn_channels(c), cl->chan, &req,
-		                    conn_chan_buf(c)) == 0;
-	case CHAN_EV_OPEN_FAILED:
-		if (ua_sanitize(ce->text.p, ce->text.n, &s) == 0) {
-			fprintf(stderr, "sesh: channel %u: open failed: %s\n",
-			        ce->id, s);
-			free(s);
-		}
-		return false;
-	case CHAN_EV_REQUEST_REPLY:
-		if (ce->req_type == CHAN_REQ_EXEC) {
-			if (!ce->ok) {
-				fprintf(stderr,
-				        "sesh: exec request failed on "
-				        "channel %u\n",
-				        ce->id);
-			} else {
-				cl->exec_ok = true;
-				cl->stdin_live = true;
-			}
-		}
-		return true;
-	case CHAN_EV_DATA:
-		if (write_all(ce->ext_type == 0 ? STDOUT_FILENO : STDERR_FILENO,
-		              ce->data.p, ce->data.n) != 0) {
-			/* the reader is gone: drop, as ssh does */
-		}
-		return chan_consumed(conn_channels(c), ce->id, ce->data.n,
-		                     conn_chan_buf(c)) == 0;
-	case CHAN_EV_WINDOW:
-		return stdin_push(cl) == 0;
-	case CHAN_EV_EOF:
-		return true;
-	case CHAN_EV_REQUEST:
-		if (ce->req.type == CHAN_REQ_EXIT_STATUS) {
-			cl->have_status = true;
-			cl->status = (int)(ce->req.exit_status & 0xff);
-		} else if (ce->req.type == CHAN_REQ_EXIT_SIGNAL) {
-			cl->have_signal = true;
-			if (ua_sanitize(ce->req.arg.p, ce->req.arg.n, &s) ==
-			    0) {
-				fprintf(stderr,
-				        "sesh: remote command killed by "
-				        "signal %s\n",
-				        s);
-				free(s);
-			}
-		}
-		if (ce->req.want_reply) {
-			return chan_reply(conn_channels(c), ce->id, false,
-			                  conn_chan_buf(c)) == 0;
-		}
-		return true;
-	case CHAN_EV_CLOSED:
-		cl->closed = true;
-		cl->chan_open = false;
-		cl->stdin_live = false;
-		cl->done = true;
-		(void)conn_disconnect(c, SSH_DISCONNECT_BY_APPLICATION,
-		                      "disconnected by user");
-		return true;
-	default:
-		return true;
+	for (i = 0; i < 3; i++) {
+		(void)sigaction(client_quit_signals[i], &old[i], NULL);
+	}
+	(void)sigaction(SIGWINCH, &old[3], NULL);
+	if (client_sigpipe[0] >= 0) {
+		close(client_sigpipe[0]);
+		close(client_sigpipe[1]);
+		client_sigpipe[0] = client_sigpipe[1] = -1;
 	}
 }
 
-/* Drains engine events; false ends the session (status left as is). */
+/* ---- the loop ---- */
+
+/* ssh's words for a KEXINIT category the engine names. */
+static const char *
+category_words(const char *cat)
+{
+	if (strcmp(cat, "kex_algorithms") == 0) {
+		return "key exchange method";
+	}
+	if (strcmp(cat, "server_host_key_algorithms") == 0) {
+		return "host key type";
+	}
+	if (strncmp(cat, "encryption_algorithms", 21) == 0) {
+		return "cipher";
+	}
+	if (strncmp(cat, "mac_algorithms", 14) == 0) {
+		return "MAC";
+	}
+	if (strncmp(cat, "compression_algorithms", 22) == 0) {
+		return "compression method";
+	}
+	return cat;
+}
+
+static void
+disconnected(struct client *cl, const struct conn_event *ev)
+{
+	const char *t = ev->tev.text;
+	char cat[64];
+	size_t n;
+
+	if (cl->done) {
+		return;
+	}
+	if (!ev->tev.by_peer &&
+	    ev->tev.reason == SSH_DISCONNECT_KEY_EXCHANGE_FAILED &&
+	    strncmp(t, "no matching ", 12) == 0) {
+		n = strcspn(t + 12, " ");
+		if (n < sizeof(cat)) {
+			memcpy(cat, t + 12, n);
+			cat[n] = '\0';
+			fprintf(stderr,
+			        "Unable to negotiate with %s port %u: no "
+			        "matching %s found.\r\n",
+			        cl->ip != NULL ? cl->ip : cl->host, cl->port,
+			        category_words(cat));
+			return;
+		}
+	}
+	if (ev->tev.by_peer) {
+		fprintf(stderr,
+		        "Received disconnect from %s port %u:%u: %s\r\n",
+		        cl->ip != NULL ? cl->ip : cl->host, cl->port,
+		        ev->tev.reason, ev->tev.text);
+		fprintf(stderr, "Disconnected from %s port %u\r\n",
+		        cl->ip != NULL ? cl->ip : cl->host, cl->port);
+	} else if (ev->tev.reason != SSH_DISCONNECT_BY_APPLICATION) {
+		fprintf(stderr, "sesh: Disconnected from %s port %u: %s\r\n",
+		        cl->host, cl->port, ev->tev.text);
+	}
+}
+
+/* Drains engine events; false ends the connection (message printed). */
 static bool
 drain(struct client *cl)
 {
@@ -646,7 +240,7 @@ drain(struct client *cl)
 		case CONN_EV_NONE:
 			return true;
 		case CONN_EV_HOSTKEY_VERIFY:
-			if (!check_hostkey(cl, &ev.tev)) {
+			if (!client_hostkey_check(cl, &ev.tev)) {
 				(void)transport_hostkey_accept(
 				    conn_transport(cl->c), false);
 				return false;
@@ -657,17 +251,24 @@ drain(struct client *cl)
 			}
 			break;
 		case CONN_EV_KEX_DONE:
+			cl->handshake_deadline = 0;
 			break;
 		case CONN_EV_UA_CLIENT:
-			if (!on_userauth(cl, ev.uac)) {
+			if (!client_auth_event(cl, ev.uac)) {
 				(void)conn_disconnect(
 				    cl->c, SSH_DISCONNECT_BY_APPLICATION,
 				    "no more authentication methods");
 				return false;
 			}
+			if (ev.uac->type == UA_CEV_SUCCESS) {
+				cl->authenticated = true;
+				if (!client_session_start(cl)) {
+					return false;
+				}
+			}
 			break;
 		case CONN_EV_CHANNEL:
-			if (!on_channel(cl, &ev.chan)) {
+			if (!client_session_event(cl, &ev.chan)) {
 				(void)conn_disconnect(
 				    cl->c, SSH_DISCONNECT_BY_APPLICATION,
 				    "channel failure");
@@ -675,12 +276,8 @@ drain(struct client *cl)
 			}
 			break;
 		case CONN_EV_DISCONNECTED:
+			disconnected(cl, &ev);
 			if (!cl->done) {
-				fprintf(stderr,
-				        "sesh: Disconnected from %s port "
-				        "%u: %s\n",
-				        cl->o->host, cl->port,
-				        ev.tev.text != NULL ? ev.tev.text : "");
 				return false;
 			}
 			break;
@@ -690,7 +287,7 @@ drain(struct client *cl)
 	}
 }
 
-/* Writes what the engine has queued; false on a socket error. */
+/* Writes what the engine has queued; false on a write error. */
 static bool
 flush_out(struct client *cl, bool block)
 {
@@ -712,7 +309,9 @@ flush_out(struct client *cl, bool block)
 			if (errno == EAGAIN && block) {
 				pf.fd = cl->fd;
 				pf.events = POLLOUT;
-				(void)poll(&pf, 1, -1);
+				if (poll(&pf, 1, 2000) <= 0) {
+					return false;
+				}
 				continue;
 			}
 			return errno == EAGAIN;
@@ -721,45 +320,106 @@ flush_out(struct client *cl, bool block)
 	}
 }
 
-static void
-read_stdin(struct client *cl)
+/* The next timer (ms, client_now_ms clock); UINT64_MAX if none. */
+static uint64_t
+next_deadline(const struct client *cl)
 {
-	size_t room = chan_send_room(conn_channels(cl->c), cl->chan);
-	ssize_t r;
+	uint64_t when = UINT64_MAX, t;
+	unsigned int iv = cl->o->server_alive_interval;
 
-	if (room > sizeof(cl->in_buf)) {
-		room = sizeof(cl->in_buf);
+	if (conn_next_deadline(cl->c, &t) && t < when) {
+		when = t;
 	}
-	r = read(STDIN_FILENO, cl->in_buf, room);
-	if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
-		return;
+	if (cl->handshake_deadline != 0 && cl->handshake_deadline < when) {
+		when = cl->handshake_deadline;
 	}
-	if (r <= 0) {
-		cl->stdin_eof = true;
-	} else {
-		cl->in_len = (size_t)r;
-		cl->in_off = 0;
+	if (iv > 0 && cl->authenticated && !cl->done) {
+		t = (cl->alive_missed > 0 ? cl->alive_sent_ms
+		                          : cl->last_input_ms) +
+		    (uint64_t)iv * 1000u;
+		if (t < when) {
+			when = t;
+		}
 	}
-	(void)stdin_push(cl);
+	return when;
+}
+
+/* Runs timers; false when the server is declared dead. */
+static bool
+run_timers(struct client *cl, uint64_t now)
+{
+	unsigned int iv = cl->o->server_alive_interval;
+	unsigned int max = cl->o->server_alive_count_max != 0
+	                       ? cl->o->server_alive_count_max
+	                       : 3;
+	uint64_t t;
+
+	if (conn_next_deadline(cl->c, &t) && t <= now) {
+		(void)conn_tick(cl->c, now);
+	}
+	if (cl->handshake_deadline != 0 && cl->handshake_deadline <= now) {
+		/* ConnectTimeout also bounds the banner exchange and the
+		 * first key exchange, as in ssh */
+		fprintf(stderr,
+		        "Connection timed out during banner exchange\r\n"
+		        "Connection to %s port %u timed out\r\n",
+		        cl->ip != NULL ? cl->ip : cl->host, cl->port);
+		return false;
+	}
+	if (iv == 0 || !cl->authenticated || cl->done) {
+		return true;
+	}
+	t = (cl->alive_missed > 0 ? cl->alive_sent_ms : cl->last_input_ms) +
+	    (uint64_t)iv * 1000u;
+	if (t > now) {
+		return true;
+	}
+	if (++cl->alive_missed > max) {
+		fprintf(stderr, "Timeout, server %s not responding.\r\n",
+		        cl->host);
+		return false;
+	}
+	cl->alive_sent_ms = now;
+	(void)chan_global_request(conn_channels(cl->c), "keepalive@openssh.com",
+	                          true, conn_chan_buf(cl->c));
+	(void)conn_flush(cl->c);
+	return true;
+}
+
+static void
+drain_sigpipe(void)
+{
+	char b[64];
+
+	while (read(client_sigpipe[0], b, sizeof(b)) > 0) {
+	}
 }
 
 static int
 session_loop(struct client *cl)
 {
-	struct pollfd pf[2];
+	struct pollfd pf[3];
 	uint8_t rbuf[CLIENT_IO_CHUNK];
 	const uint8_t *p;
 	size_t n;
 	ssize_t r;
-	nfds_t nfd;
+	nfds_t nfd, in_idx;
+	uint64_t now, when;
+	int wait;
 
+	cl->last_input_ms = client_now_ms();
+	if (cl->o->connect_timeout > 0) {
+		cl->handshake_deadline =
+		    cl->last_input_ms +
+		    (uint64_t)cl->o->connect_timeout * 1000u;
+	}
 	for (;;) {
 		if (!drain(cl)) {
 			(void)flush_out(cl, true);
 			return CLIENT_EXIT_FAILURE;
 		}
 		if (!flush_out(cl, false)) {
-			fprintf(stderr, "sesh: write failed: %s\n",
+			fprintf(stderr, "sesh: write failed: %s\r\n",
 			        strerror(errno));
 			return CLIENT_EXIT_FAILURE;
 		}
@@ -767,25 +427,58 @@ session_loop(struct client *cl)
 		if (cl->done && n == 0) {
 			break;
 		}
+		if (client_got_quit) {
+			client_killer = (int)client_got_quit;
+			(void)conn_disconnect(cl->c,
+			                      SSH_DISCONNECT_BY_APPLICATION,
+			                      "disconnected by user");
+			(void)flush_out(cl, true);
+			return CLIENT_EXIT_FAILURE;
+		}
+		if (client_got_winch) {
+			client_got_winch = 0;
+			client_session_winch(cl);
+			continue;
+		}
 		pf[0].fd = cl->fd;
 		pf[0].events = POLLIN | (n > 0 ? POLLOUT : 0);
 		pf[0].revents = 0;
-		nfd = 1;
-		if (cl->stdin_live && !cl->stdin_eof && cl->in_len == 0 &&
-		    chan_send_room(conn_channels(cl->c), cl->chan) > 0) {
-			pf[1].fd = STDIN_FILENO;
-			pf[1].events = POLLIN;
-			pf[1].revents = 0;
-			nfd = 2;
+		pf[1].fd = client_sigpipe[0];
+		pf[1].events = POLLIN;
+		pf[1].revents = 0;
+		nfd = 2;
+		in_idx = 0;
+		if (client_session_wants_stdin(cl)) {
+			pf[2].fd = STDIN_FILENO;
+			pf[2].events = POLLIN;
+			pf[2].revents = 0;
+			in_idx = 2;
+			nfd = 3;
 		}
-		if (poll(pf, nfd, -1) < 0) {
+		now = client_now_ms();
+		when = next_deadline(cl);
+		wait = -1;
+		if (when != UINT64_MAX) {
+			wait = when <= now
+			           ? 0
+			           : (when - now > 60000u ? 60000
+			                                  : (int)(when - now));
+		}
+		if (poll(pf, nfd, wait) < 0) {
 			if (errno == EINTR) {
 				continue;
 			}
 			return CLIENT_EXIT_FAILURE;
 		}
-		if (nfd == 2 && pf[1].revents != 0) {
-			read_stdin(cl);
+		if (pf[1].revents != 0) {
+			drain_sigpipe();
+		}
+		now = client_now_ms();
+		if (!run_timers(cl, now)) {
+			return CLIENT_EXIT_FAILURE;
+		}
+		if (in_idx != 0 && pf[in_idx].revents != 0) {
+			client_session_read_stdin(cl);
 		}
 		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			r = read(cl->fd, rbuf, sizeof(rbuf));
@@ -796,93 +489,205 @@ session_loop(struct client *cl)
 				if (cl->done) {
 					break;
 				}
-				fprintf(stderr,
-				        "Connection closed by %s port %u\n",
-				        cl->o->host, cl->port);
+				if (cl->authenticated) {
+					client_msg(cl,
+					           "Connection to %s closed by "
+					           "remote host.",
+					           cl->host);
+				} else {
+					fprintf(stderr,
+					        "Connection closed by %s port "
+					        "%u\r\n",
+					        cl->ip != NULL ? cl->ip
+					                       : cl->host,
+					        cl->port);
+				}
 				return CLIENT_EXIT_FAILURE;
 			}
-			if (conn_input(cl->c, rbuf, (size_t)r, 0) != 0) {
-				/* the DISCONNECTED event reports it */
-				continue;
+			cl->last_input_ms = now;
+			cl->alive_missed = 0;
+			if (conn_input(cl->c, rbuf, (size_t)r, now) ==
+			        SESH_ERR_LIMIT &&
+			    (!drain(cl) || conn_input(cl->c, rbuf, (size_t)r,
+			                              now) == SESH_ERR_LIMIT)) {
+				/* still too much buffered: give up */
+				(void)flush_out(cl, true);
+				return CLIENT_EXIT_FAILURE;
 			}
 		}
+	}
+	if (cl->quit_escape) {
+		return CLIENT_EXIT_FAILURE;
 	}
 	if (cl->have_status) {
 		return cl->status;
 	}
+	if (cl->o->stdio_forward_host != NULL && cl->closed) {
+		return 0;
+	}
 	return CLIENT_EXIT_FAILURE;
 }
 
-static int
-setup_ids(struct client *cl)
+/* ---- setup ---- */
+
+static void
+free_list(char **l)
 {
-	static const char *const words[] = {"ed25519", "ecdsa", "rsa"};
 	size_t i;
 
-	if (cl->o->identities != NULL) {
-		for (i = 0; cl->o->identities[i] != NULL &&
-		            cl->nids < CLIENT_MAX_IDS;
-		     i++) {
-			if (paths_expand_tilde(cl->o->identities[i],
-			                       &cl->ids[cl->nids]) != 0) {
-				return SESH_ERR_NOMEM;
-			}
-			cl->nids++;
-		}
-		return 0;
+	for (i = 0; l != NULL && l[i] != NULL; i++) {
+		free(l[i]);
 	}
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		if (paths_default_identity(words[i], &cl->ids[cl->nids]) == 0) {
-			cl->nids++;
-		}
+	free(l);
+}
+
+/* Expands a list (or the defaults) into a NULL-terminated heap list. */
+static int
+expand_list(const char *const *in, const char *const *defaults, char ***out)
+{
+	const char *const *src = in != NULL ? in : defaults;
+	size_t n = 0, i, j;
+	char **l;
+
+	*out = NULL;
+	while (src[n] != NULL) {
+		n++;
 	}
+	if ((l = calloc(n + 1, sizeof(*l))) == NULL) {
+		return SESH_ERR_NOMEM;
+	}
+	for (i = 0, j = 0; i < n; i++) {
+		if (strcmp(src[i], "none") == 0) {
+			continue;
+		}
+		if (paths_expand_tilde(src[i], &l[j]) != 0) {
+			free_list(l);
+			return SESH_ERR_NOMEM;
+		}
+		j++;
+	}
+	n = j;
+	l[n] = NULL;
+	*out = l;
 	return 0;
+}
+
+/* RequestTTY as ssh decides it, with its message. */
+static bool
+decide_tty(const struct client *cl)
+{
+	const struct client_opts *o = cl->o;
+	bool tty = false;
+
+	if (o->request_tty == CLIENT_TTY_YES ||
+	    o->request_tty == CLIENT_TTY_FORCE) {
+		tty = true;
+	}
+	if ((o->command == NULL || *o->command == '\0') && !o->subsystem) {
+		tty = o->request_tty != CLIENT_TTY_NO;
+	}
+	if (o->request_tty == CLIENT_TTY_NO || o->no_session ||
+	    o->stdio_forward_host != NULL) {
+		tty = false;
+	}
+	if ((!isatty(STDIN_FILENO) || o->stdin_null) &&
+	    o->request_tty != CLIENT_TTY_FORCE) {
+		if (tty) {
+			client_msg(cl, "Pseudo-terminal will not be allocated "
+			               "because stdin is not a terminal.");
+		}
+		tty = false;
+	}
+	return tty;
 }
 
 int
 client_run(const struct client_opts *o)
 {
+	static const char *const ukh_def[] = {"~/.ssh/known_hosts",
+	                                      "~/.ssh/known_hosts2", NULL};
+	static const char *const gkh_def[] = {
+	    "/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2", NULL};
 	struct client cl;
 	struct conn_config cfg;
-	int status = CLIENT_EXIT_FAILURE, ret;
-	size_t i;
+	struct sigaction old[4];
+	bool sig_on = false;
+	int status = CLIENT_EXIT_FAILURE, ret, fd;
 
 	memset(&cl, 0, sizeof(cl));
+	client_got_quit = 0;
+	client_killer = 0;
 	cl.o = o;
 	cl.fd = -1;
+	cl.host = o->host;
 	cl.port = o->port != 0 ? o->port : 22;
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (o->user_known_hosts != NULL && o->user_known_hosts[0] != NULL) {
-		ret = paths_expand_tilde(o->user_known_hosts[0], &cl.kh_path);
-	} else {
-		ret = paths_known_hosts(&cl.kh_path);
+	escape_init(&cl.esc, o->escape_char == 0 ? '~' : o->escape_char);
+	if (o->escape_char == CLIENT_ESCAPE_NONE) {
+		escape_init(&cl.esc, ESCAPE_NONE);
 	}
-	if (ret != 0 || setup_ids(&cl) != 0) {
-		fprintf(stderr, "sesh: cannot find the home directory: %s\n",
+	if (o->stdin_null &&
+	    (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
+		/* -n: the remote side reads /dev/null, as with ssh */
+		if (fd != STDIN_FILENO) {
+			(void)dup2(fd, STDIN_FILENO);
+			close(fd);
+		}
+	}
+	cl.want_tty = decide_tty(&cl);
+	if (signals_install(old) == 0) {
+		sig_on = true;
+	}
+	if ((ret = expand_list(o->user_known_hosts, ukh_def, &cl.ukh)) != 0 ||
+	    (ret = expand_list(o->global_known_hosts, gkh_def, &cl.gkh)) != 0) {
+		fprintf(stderr, "sesh: cannot find the home directory: %s\r\n",
 		        sesh_err_str(ret));
 		goto out;
 	}
-	if (client_connect(&cl) != 0) {
+	cl.in_buf = malloc(CLIENT_IO_CHUNK * 2 + 2);
+	if (cl.in_buf == NULL) {
+		goto out;
+	}
+	if (client_net_connect(&cl) != 0) {
 		goto out;
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.transport.rand = client_rand;
+	cfg.transport.kex = o->kex;
+	cfg.transport.ciphers = o->ciphers;
+	cfg.transport.macs = o->macs;
+	cfg.transport.hostkey = o->hostkey_algs;
+	cfg.transport.rekey_bytes = o->rekey_bytes;
+	cfg.transport.rekey_seconds = o->rekey_seconds;
 	cfg.user = o->user;
 	if ((ret = conn_new(TRANSPORT_CLIENT, &cfg, &cl.c)) != 0) {
-		fprintf(stderr, "sesh: %s\n", sesh_err_str(ret));
+		fprintf(stderr, "sesh: %s\r\n", sesh_err_str(ret));
 		goto out;
 	}
 	status = session_loop(&cl);
+	if (cl.want_tty && cl.authenticated && (cl.closed || cl.quit_escape)) {
+		if (cl.tty_raw) {
+			ctty_leave_raw();
+			cl.tty_raw = false;
+		}
+		client_msg(&cl, "Connection to %s closed.", cl.host);
+	}
 out:
+	if (cl.tty_raw) {
+		ctty_leave_raw();
+	}
+	if (sig_on) {
+		signals_restore(old);
+	}
 	conn_free(cl.c);
-	if (cl.fd >= 0) {
-		close(cl.fd);
+	client_net_close(&cl);
+	client_auth_clear(&cl.au);
+	free_list(cl.ukh);
+	free_list(cl.gkh);
+	free(cl.in_buf);
+	free(cl.ip);
+	if (client_got_quit) {
+		log_verbose("Killed by signal %d.", (int)client_got_quit);
 	}
-	key_free(cl.key);
-	for (i = 0; i < cl.nids; i++) {
-		free(cl.ids[i]);
-	}
-	free(cl.methods);
-	free(cl.kh_path);
 	return status;
 }

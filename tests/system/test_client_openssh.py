@@ -104,9 +104,13 @@ def sshd_pw(tmp_path_factory, sesh_bin):
 
 
 def run_sesh(sesh_bin, sesh_env, srv, key, command, stdin=None,
-	     port=None, batch=True):
+	     port=None, batch=True, extra=()):
 	kh = srv["dir"] / "known_hosts_test"
-	argv = [sesh_bin("sesh"), "-p", str(port or srv["port"]), "-i", key,
+	cfg = srv["dir"] / "empty_config"
+	cfg.write_text("")
+	# extra options come first: for -o the first value wins
+	argv = [sesh_bin("sesh"), "-F", str(cfg), *extra,
+		"-p", str(port or srv["port"]), "-i", key,
 		"-o", "StrictHostKeyChecking=no",
 		"-o", f"UserKnownHostsFile={kh}",
 		"-o", f"BatchMode={'yes' if batch else 'no'}",
@@ -137,6 +141,24 @@ def test_known_hosts_learned(sshd, sesh_bin, sesh_env):
 	assert r.returncode == 0, r.stderr
 	kh = (sshd["dir"] / "known_hosts_test").read_text()
 	assert f"[127.0.0.1]:{sshd['port']} ssh-ed25519 " in kh
+
+
+def test_known_hosts_hashed(sshd, sesh_bin, sesh_env):
+	"""HashKnownHosts yes writes a |1| line, which the next login
+	finds (StrictHostKeyChecking yes would refuse otherwise)."""
+	kh = sshd["dir"] / "known_hosts_test"
+	if kh.exists():
+		kh.unlink()
+	r = run_sesh(sesh_bin, sesh_env, sshd, sshd["key"], "true",
+		     stdin=b"", extra=("-o", "HashKnownHosts=yes"))
+	assert r.returncode == 0, r.stderr
+	text = kh.read_text()
+	assert text.startswith("|1|") and " ssh-ed25519 " in text
+	assert "127.0.0.1" not in text
+	r = run_sesh(sesh_bin, sesh_env, sshd, sshd["key"], "echo again",
+		     stdin=b"", extra=("-o", "StrictHostKeyChecking=yes"))
+	assert r.returncode == 0, r.stderr
+	assert r.stdout == b"again\n"
 
 
 def test_wrong_key_denied(sshd, sesh_bin, sesh_env):

@@ -1,0 +1,121 @@
+/*
+ * client_int.h - what the client driver's files share (client.c: run and
+ * poll loop; client_hostkey.c: known_hosts; client_net.c: connecting;
+ * client_auth.c: authentication; client_session.c: channels, the
+ * session and the escape character). Not for use outside
+ * src/app/client*.c.
+ */
+#ifndef SESH_APP_CLIENT_INT_H
+#define SESH_APP_CLIENT_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "app/agent_client.h"
+#include "app/client.h"
+#include "app/client_sig.h"
+#include "app/escape.h"
+#include "ssh/conn.h"
+
+#define CLIENT_IO_CHUNK (128u * 1024u)
+
+/* A public key we may offer: from the agent or an identity file. */
+struct client_cand {
+	struct sshkey *pub;  /* owned */
+	struct sshkey *priv; /* owned: decrypted before the query, or NULL */
+	char *path;          /* identity file, owned; NULL: agent only */
+	bool agent;          /* sign through the agent */
+};
+
+struct client_auth {
+	char *pref;    /* PreferredAuthentications, filtered, owned */
+	size_t pos;    /* offset of the current method in pref */
+	char *cur;     /* current method name, owned */
+	char *methods; /* the server's last list, owned */
+	bool sent_none;
+	bool cur_started;
+	struct agent_conn *agent;
+	struct client_cand *cands;
+	size_t ncands, next_cand;
+	bool cands_ready;
+	struct client_cand *trying;
+	const char *alg;
+	unsigned int pw_tries, kbd_tries;
+};
+
+struct client {
+	const struct client_opts *o;
+	const char *host; /* for messages and known_hosts */
+	unsigned int port;
+	struct conn *c;
+	int fd;          /* the transport (socket or socketpair end) */
+	pid_t proxy_pid; /* ProxyCommand child, or 0 */
+	bool via_proxy;
+	char *ip; /* the peer's address as text, NULL via proxy */
+	/* known_hosts files, expanded (NULL-terminated lists) */
+	char **ukh;
+	char **gkh;
+	struct client_auth au;
+	/* session */
+	bool want_session; /* a session channel (not -N, -W) */
+	bool want_tty;     /* pty requested */
+	bool tty_raw;      /* local terminal is raw */
+	uint32_t chan;
+	bool chan_opened, chan_open, stdin_live, stdin_eof;
+	uint8_t *in_buf; /* CLIENT_IO_CHUNK * 2 + 1 */
+	size_t in_len, in_off;
+	struct escape esc;
+	bool have_status, have_signal, closed, done, authenticated;
+	int status;
+	bool quit_escape; /* ~. */
+	/* keepalive */
+	unsigned int alive_missed;
+	uint64_t last_input_ms;
+	uint64_t alive_sent_ms;
+	uint64_t handshake_deadline; /* ConnectTimeout until the first
+	                                KEX_DONE; 0: none */
+};
+
+/* client.c */
+uint64_t client_now_ms(void);
+int client_write_all(int fd, const uint8_t *p, size_t n);
+/* Prints to stderr unless quiet: with "\r\n" line ends when raw. */
+void client_msg(const struct client *cl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* client_hostkey.c: the server's host key is acceptable (messages
+ * printed; the key may have been added to the user file). */
+bool client_hostkey_check(struct client *cl, const struct transport_event *tev);
+
+/* client_net.c: sets cl->fd (and proxy_pid); messages printed. */
+int client_net_connect(struct client *cl);
+/* Reaps the proxy command, if any. */
+void client_net_close(struct client *cl);
+
+/* client_auth.c */
+/* false: give up (message printed). */
+bool client_auth_event(struct client *cl, const struct ua_client_event *ue);
+void client_auth_clear(struct client_auth *au);
+/*
+ * Reads a secret (or an echoed answer) for prompt: from SSH_ASKPASS as
+ * ssh(1) decides with SSH_ASKPASS_REQUIRE and DISPLAY, else /dev/tty.
+ * Never prompts in batch mode (SESH_ERR_NOT_FOUND).
+ */
+int client_read_secret(const struct client *cl, const char *prompt, bool echo,
+                       char **out);
+
+/* client_session.c */
+/* After authentication: opens what the options ask for. */
+bool client_session_start(struct client *cl);
+/* A channel event; false ends the connection (message printed). */
+bool client_session_event(struct client *cl, const struct chan_event *ce);
+/* Local input is readable: read it and send what the window allows. */
+void client_session_read_stdin(struct client *cl);
+/* Should stdin be polled? */
+bool client_session_wants_stdin(const struct client *cl);
+/* SIGWINCH seen: send a window-change. */
+void client_session_winch(struct client *cl);
+
+#endif
