@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/fileio.h"
 #include "base/buf.h"
@@ -297,10 +300,38 @@ ensure_parent(const char *path)
 	return ret;
 }
 
+/* Appends p to an existing non-regular file (a device, a FIFO). */
+static int
+append_to(const char *path, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		return SESH_ERR_SYSTEM;
+	}
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			ret = SESH_ERR_SYSTEM;
+			break;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	close(fd);
+	return ret;
+}
+
 int
 hostkeys_add(const char *path, const char *host, unsigned int port,
              const struct sshkey *key, bool hash)
 {
+	struct stat st;
 	struct buf b;
 	uint8_t *old = NULL;
 	size_t n = 0;
@@ -319,6 +350,14 @@ hostkeys_add(const char *path, const char *host, unsigned int port,
 		goto out;
 	}
 	if ((ret = ensure_parent(path)) != 0) {
+		goto out;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* /dev/null and friends: write the line into it, as ssh
+		 * does; renaming over it is never an option. */
+		if ((ret = hostfile_format_line(lh, port, key, hash, &b)) == 0) {
+			ret = append_to(path, buf_data(&b), buf_len(&b));
+		}
 		goto out;
 	}
 	ret = fileio_read(path, HOSTKEYS_MAX_FILE, &old, &n);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -435,6 +436,40 @@ test_add(void **state)
 	content = read_text(f->user);
 	assert_string_equal(content, text);
 	free(content);
+
+	/* UserKnownHostsFile=/dev/null: written into, never replaced */
+	assert_int_equal(
+	    hostkeys_add("/dev/null", "h.example.org", 22, f->ed1, false), 0);
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	/* a FIFO gets just the new line */
+	snprintf(path, sizeof(path), "%s/fifo", f->dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	{
+		FILE *rf;
+		char line[1024];
+		int wst = 0;
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			_exit(hostkeys_add(path, "f.example.org", 22, f->ed1,
+			                   false) == 0
+			          ? 0
+			          : 1);
+		}
+		rf = fopen(path, "r");
+		assert_non_null(rf);
+		assert_non_null(fgets(line, sizeof(line), rf));
+		fclose(rf);
+		snprintf(text, sizeof(text), "f.example.org %s\n", f->ed1_pub);
+		assert_string_equal(line, text);
+		assert_int_equal(waitpid(pid, &wst, 0), pid);
+		assert_true(WIFEXITED(wst));
+		assert_int_equal(WEXITSTATUS(wst), 0);
+	}
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
 }
 
 static void

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "app/client.h"
+#include "app/client_sig.h"
 #include "app/paths.h"
 #include "app/sshconfig.h"
 #include "base/err.h"
@@ -314,7 +316,7 @@ main(int argc, char **argv)
 	struct sesh_dest d;
 	char *cmd = NULL, *self = NULL;
 	size_t i;
-	int status = EXIT_ERR, ret;
+	int status = EXIT_ERR, ret, sig;
 
 	memset(&f, 0, sizeof(f));
 	memset(&out, 0, sizeof(out));
@@ -401,5 +403,11 @@ out:
 	sshconfig_clear(&c);
 	free(cmd);
 	free(self);
+	/* Killed by SIGINT/SIGTERM/SIGHUP: die of it after the cleanup, as
+	 * ssh does, so the parent sees the same end. */
+	if ((sig = client_killed_by()) != 0) {
+		(void)signal(sig, SIG_DFL);
+		(void)raise(sig);
+	}
 	return status;
 }
