@@ -507,6 +507,12 @@ read_file_depth(struct sshconfig *c, const char *path,
 		ret = SESH_ERR_INVALID_FORMAT;
 		goto out;
 	}
+	if (S_ISCHR(st.st_mode) && !check_perm) {
+		/* -F /dev/null, a common way to say "no config": empty */
+		log_debug("Reading configuration data %s: empty device", path);
+		ret = 0;
+		goto out;
+	}
 	if (!S_ISREG(st.st_mode)) {
 		sshconfig_report(c, "%s is not a regular file", path);
 		ret = required ? SESH_ERR_INVALID_FORMAT : 0;

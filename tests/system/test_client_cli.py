@@ -375,3 +375,12 @@ def test_proxyjump_chain(sesh_bin, sesh_env, workdir, tmp_path_factory):
 			jump.stop()
 	finally:
 		srv.stop()
+
+
+def test_config_dev_null(sesh_bin, sesh_env):
+	"""`-F /dev/null` is an empty configuration, as with ssh."""
+	ours = sesh_g(sesh_bin, sesh_env, "-F", "/dev/null", "-p", "2200",
+		      "u@h")
+	theirs = ssh_g(sesh_env, "-F", "/dev/null", "-p", "2200", "u@h")
+	for kw in ("user", "port", "hostname"):
+		assert ours[kw] == theirs[kw], kw
