@@ -63,9 +63,10 @@ uninstall:
 		rm -fv $(DESTDIR)$(PREFIX)/bin/sesh-keygen; \
 	fi
 
+# sesh, OpenSSH's ssh/sshd side by side on loopback (needs root for sshd);
+# BENCH_ARGS=--quick for a short run, --doc to refresh docs/benchmarks.md.
 bench: build
-	@if [ -x bench/run.sh ]; then bench/run.sh $(BUILD); \
-	else echo "bench: no benchmarks yet (they come with the transport)"; fi
+	$(PYTHON) bench/run.py --build $(abspath $(BUILD)) $(BENCH_ARGS)
 
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DSESH_FUZZ=ON \

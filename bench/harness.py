@@ -14,12 +14,18 @@ Contract:
   - Client classes turn (server, remote command) into an argv that logs in
     as the current user with the bench's user key, a pre-populated
     known_hosts file and StrictHostKeyChecking=yes, BatchMode=yes, no user
-    or system config (HOME is the bench directory; OpenSSH gets -F
-    /dev/null). SeshClient drives build/bin/sesh, OpenSSHClient
-    /usr/bin/ssh.
-  - measure_*() run one child at a time and use os.wait4() so the CPU
-    seconds are exactly those of the client process (its own children,
-    none here, included by the kernel once reaped).
+    or system config (HOME is the bench directory; OpenSSH gets -F with
+    an empty file, sesh too once it takes -F). SeshClient drives
+    build/bin/sesh, OpenSSHClient /usr/bin/ssh.
+  - run_timed() and run_bulk() run one child at a time and use
+    os.wait4() so the CPU seconds are exactly those of the client
+    process; run_bulk() feeds its stdin from a thread of this process, so
+    the data source's CPU is not the client's.
+  - Proxy wraps bench/delayproxy.py; Sink and plain_tcp_rate() give the
+    plain-TCP reference through it.
+  - kill_tree() ends a server's descendants leaves first, so sessions
+    never outlive the bench (and no orphan is left for an init that does
+    not reap).
   - Nothing here sleeps to synchronise: waits poll a condition with a
     deadline.
 Needs root for sshd (it logs in as root and must read host keys); the
@@ -27,11 +33,13 @@ caller checks.
 """
 
 import os
+import pwd
 import select
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -65,8 +73,39 @@ def wait_for(pred, timeout, step=0.01):
 
 
 def user_name():
-	import pwd
 	return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def user_home():
+	return pwd.getpwuid(os.geteuid()).pw_dir
+
+
+# Set by run.py (--keep-rc clears it, probe_hide_rc() too when the
+# machine cannot do it): see Server.wrapped_argv.
+HIDE_RC = True
+
+
+def hide_rc_argv(empty):
+	rc = os.path.join(user_home(), ".bashrc")
+	return ["unshare", "-m", "--propagation", "private", "/bin/sh", "-c",
+		'mount --bind "$1" "$2" && shift 2 && exec "$@"', "sh", empty,
+		rc]
+
+
+def probe_hide_rc(root):
+	"""True when ~/.bashrc exists and can be hidden (a mount namespace
+	needs CAP_SYS_ADMIN, which some containers lack)."""
+	rc = os.path.join(user_home(), ".bashrc")
+	if not os.path.isfile(rc) or not shutil.which("unshare"):
+		return False
+	empty = os.path.join(root, "empty_bashrc")
+	open(empty, "w").close()
+	try:
+		r = subprocess.run(hide_rc_argv(empty) + ["test", "!", "-s", rc],
+				   capture_output=True, timeout=10)
+	except (OSError, subprocess.TimeoutExpired):
+		return False
+	return r.returncode == 0
 
 
 class Keys:
@@ -125,9 +164,33 @@ class Server:
 	def config(self):
 		raise NotImplementedError
 
+	def via(self, port):
+		"""The same server reached at another port (a proxy's): an
+		object with port and a known_hosts naming the key there."""
+		view = ServerView()
+		view.port = port
+		view.known_hosts = os.path.join(self.dir, f"known_hosts.{port}")
+		with open(view.known_hosts, "w") as f:
+			f.write(f"[127.0.0.1]:{port} {self.hostkey_pub}\n")
+		return view
+
 	def argv(self, cfg):
 		return [self.binary, "-D", "-e", "-f", cfg, "-h", self.hostkey,
 			"-p", str(self.port)]
+
+	def wrapped_argv(self, cfg):
+		"""argv, started in a private mount namespace where the login
+		user's ~/.bashrc is an empty file when HIDE_RC is set: Debian's
+		bash reads ~/.bashrc for every `ssh host command`, and a heavy
+		one (pyenv, nvm, conda) would add the same tens of ms to every
+		connect row and hide the protocol's cost. The host's file is
+		untouched; the bind mount dies with the server."""
+		argv = self.argv(cfg)
+		if not HIDE_RC:
+			return argv
+		empty = os.path.join(self.dir, "empty_bashrc")
+		open(empty, "w").close()
+		return hide_rc_argv(empty) + argv
 
 	def start(self):
 		if not self.binary or not os.access(self.binary, os.X_OK):
@@ -145,10 +208,13 @@ class Server:
 				f.write(self.config())
 			self.log = open(self.log_path, "ab")
 			self.proc = subprocess.Popen(
-				self.argv(cfg), stdin=subprocess.DEVNULL,
+				self.wrapped_argv(cfg), stdin=subprocess.DEVNULL,
 				stdout=self.log, stderr=subprocess.STDOUT,
 				start_new_session=True)
 			if self.wait_listening():
+				# Helpers the daemon keeps (none for sshd).
+				self.base_children = set(
+					children_of(self.proc.pid))
 				return self
 			self.stop()
 			with open(self.log_path, errors="replace") as f:
@@ -174,6 +240,13 @@ class Server:
 			return []
 		return descendants(self.proc.pid, include_self=True)
 
+	def idle(self):
+		"""True when no connection's process is left (all reaped)."""
+		return set(children_of(self.proc.pid)) <= self.base_children
+
+	def wait_idle(self, timeout=10):
+		return wait_for(self.idle, timeout)
+
 	def child_cpu(self):
 		"""CPU seconds of the listener's reaped children (cutime +
 		cstime from /proc/<pid>/stat): every finished connection."""
@@ -181,6 +254,9 @@ class Server:
 
 	def stop(self):
 		if self.proc is not None:
+			# Sessions may have left the listener's process group
+			# (setsid); end every descendant by pid first.
+			kill_tree(self.proc.pid)
 			try:
 				os.killpg(self.proc.pid, signal.SIGTERM)
 			except ProcessLookupError:
@@ -205,6 +281,10 @@ class Server:
 			self.log = None
 
 
+class ServerView:
+	"""port and known_hosts of a server seen through a proxy."""
+
+
 def common_server_lines(srv):
 	return (f"ListenAddress 127.0.0.1\n"
 		f"Port {srv.port}\n"
@@ -214,7 +294,10 @@ def common_server_lines(srv):
 		"KbdInteractiveAuthentication no\n"
 		"PidFile none\n"
 		"StrictModes no\n"
-		"PermitRootLogin yes\n")
+		"PermitRootLogin yes\n"
+		# High enough that the memory row's logins (8 at a time) are
+		# never dropped early, whatever the server counts as a start.
+		"MaxStartups 100:30:200\n")
 
 
 class OpenSSHServer(Server):
@@ -225,18 +308,16 @@ class OpenSSHServer(Server):
 		os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
 		# UsePAM no: the bench logs in by key; PAM's session modules
 		# (motd, lastlog, systemd) would add the same cost to every
-		# row and hide the protocol's. MaxStartups high enough that the
-		# memory row's parallel logins are never dropped.
+		# row and hide the protocol's.
 		return (common_server_lines(self) + "UsePAM no\n"
-			"MaxStartups 100:30:200\nMaxSessions 100\n"
 			"LogLevel ERROR\n" + self.algo_lines())
 
 
 class SeshdServer(Server):
 	name = "seshd"
 
-	def __init__(self, root, keys, profile, build):
-		self.binary = os.path.join(build, "bin", "seshd")
+	def __init__(self, root, keys, profile, binary):
+		self.binary = binary
 		super().__init__(root, keys, profile)
 
 	def config(self):
@@ -268,9 +349,28 @@ class SeshClient(Client):
 
 	def __init__(self, build):
 		self.binary = os.path.join(build, "bin", "sesh")
+		self.extra = []
+
+	def detect(self, env, empty_config):
+		"""Passes -F EMPTY (no ssh_config, as OpenSSH's ssh gets)
+		once this sesh takes -F: probed against a closed port, an
+		accepted option gets as far as "connect to host"."""
+		if not self.available():
+			return
+		try:
+			r = subprocess.run(
+				[self.binary, "-F", empty_config, "-p",
+				 str(free_port()), "-o", "BatchMode=yes",
+				 "127.0.0.1", "true"], stdin=subprocess.DEVNULL,
+				capture_output=True, env=env, timeout=10)
+		except (OSError, subprocess.TimeoutExpired):
+			return
+		if b"connect to host" in r.stderr:
+			self.extra = ["-F", empty_config]
 
 	def argv(self, srv, keys, command):
-		return ([self.binary] + self.common_opts(srv, keys) +
+		return ([self.binary] + self.extra +
+			self.common_opts(srv, keys) +
 			[f"{user_name()}@127.0.0.1", command])
 
 
@@ -278,8 +378,13 @@ class OpenSSHClient(Client):
 	name = "ssh"
 	binary = SSH
 
+	def __init__(self, empty_config):
+		# An empty file of the bench's rather than /dev/null: if a
+		# program ever renames a file over /dev/null, ssh would read it.
+		self.config = empty_config
+
 	def argv(self, srv, keys, command, extra=()):
-		return ([self.binary, "-F", "/dev/null"] +
+		return ([self.binary, "-F", self.config] +
 			self.common_opts(srv, keys) + list(extra) +
 			[f"{user_name()}@127.0.0.1", command])
 
@@ -308,6 +413,30 @@ def descendants(pid, include_self=False):
 	return out
 
 
+def kill_tree(pid, timeout=5):
+	"""SIGKILLs pid's descendants (not pid), leaves first, each level
+	reaped by its still-living parent before the parent goes, so no
+	orphan is left for an init that may not reap."""
+	deadline = time.monotonic() + timeout
+	while time.monotonic() < deadline:
+		d = descendants(pid)
+		if not d:
+			return
+		leaves = [p for p in d if not children_of(p)]
+		for p in leaves:
+			try:
+				os.kill(p, signal.SIGKILL)
+			except ProcessLookupError:
+				pass
+		wait_for(lambda: not set(leaves) & set(descendants(pid)), 1,
+			 0.005)
+	for p in descendants(pid):
+		try:
+			os.kill(p, signal.SIGKILL)
+		except ProcessLookupError:
+			pass
+
+
 def comm(pid):
 	try:
 		with open(f"/proc/{pid}/comm") as f:
@@ -326,6 +455,17 @@ def pss_kib(pid):
 	except OSError:
 		pass
 	return 0
+
+
+def proc_self_cpu(pid):
+	"""utime + stime of pid itself, in seconds."""
+	try:
+		with open(f"/proc/{pid}/stat") as f:
+			s = f.read()
+	except OSError:
+		return 0.0
+	fields = s[s.rindex(")") + 2:].split()
+	return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def proc_child_cpu(pid):
@@ -444,3 +584,101 @@ def pipe_ceiling(nbytes):
 	cat.wait()
 	src.wait()
 	return mib / (time.perf_counter() - t0)
+
+
+# --- the delay proxy ----------------------------------------------------------
+
+PROXY_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+			    "delayproxy.py")
+
+
+class Proxy:
+	"""bench/delayproxy.py in front of 127.0.0.1:target_port, as a
+	context manager; .port is where to connect."""
+
+	def __init__(self, target_port, delay_ms, stats=None, window=None):
+		self.argv = [sys.executable, PROXY_SCRIPT, "--target",
+			     f"127.0.0.1:{target_port}", "--delay-ms",
+			     str(delay_ms)]
+		if stats:
+			self.argv += ["--stats", stats]
+		if window:
+			self.argv += ["--window", str(window)]
+		self.proc = None
+		self.port = None
+
+	def __enter__(self):
+		self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE,
+					     stdin=subprocess.DEVNULL)
+		line = self.proc.stdout.readline()
+		if not line.strip().isdigit():
+			self.__exit__()
+			raise BenchError("delayproxy did not start")
+		self.port = int(line)
+		return self
+
+	def __exit__(self, *exc):
+		if self.proc is not None:
+			self.proc.terminate()
+			self.proc.wait()
+			self.proc.stdout.close()
+			self.proc = None
+
+
+class Sink:
+	"""A TCP server in a thread that reads one connection to EOF."""
+
+	def __init__(self):
+		self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+		self.sock.bind(("127.0.0.1", 0))
+		self.sock.listen(1)
+		self.port = self.sock.getsockname()[1]
+		self.got = 0
+		self.t_end = None
+		self.thread = threading.Thread(target=self.run, daemon=True)
+		self.thread.start()
+
+	def run(self):
+		try:
+			c, _ = self.sock.accept()
+			with c:
+				while True:
+					b = c.recv(1 << 20)
+					if not b:
+						break
+					self.got += len(b)
+			self.t_end = time.perf_counter()
+		except OSError:
+			pass
+		finally:
+			self.sock.close()
+
+
+def plain_tcp_rate(connect_port, sink, nbytes, timeout=600):
+	"""Sends nbytes to connect_port (a proxy in front of sink); MiB/s
+	from the first completed 1 MiB send to the sink's EOF."""
+	s = socket.create_connection(("127.0.0.1", connect_port), 10)
+	s.settimeout(timeout)
+	s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+	buf = memoryview(bytes(CHUNK))
+	sent = 0
+	t_first = None
+	try:
+		while sent < nbytes:
+			n = min(CHUNK, nbytes - sent)
+			s.sendall(buf[:n])
+			sent += n
+			if t_first is None:
+				t_first = time.perf_counter()
+				first = n
+		s.shutdown(socket.SHUT_WR)
+		sink.thread.join(timeout)
+	finally:
+		s.close()
+	if sink.got != nbytes or sink.t_end is None:
+		raise BenchError(f"plain TCP: {sink.got} of {nbytes} bytes "
+				 "arrived")
+	return (nbytes - first) / MIB_ / (sink.t_end - t_first)
+
+
+MIB_ = 1 << 20

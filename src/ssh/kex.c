@@ -15,6 +15,7 @@
 #include "base/mem.h"
 #include "crypto/kdf.h"
 #include "crypto/kexprim.h"
+#include "ssh/kex_hybrid.h"
 #include "ssh/kex_int.h"
 #include "ssh/msg.h"
 
@@ -24,6 +25,7 @@
  * prime's size.
  */
 static const struct kex_method kex_methods[] = {
+    KEX_HYBRID_METHODS,
     {"curve25519-sha256", HASH_SHA256, KEX_FAMILY_X25519, 0, KEX_ENC_STRING,
      KEX_ENC_MPINT, X25519_LEN, &kex_ops_x25519},
     {"curve25519-sha256@libssh.org", HASH_SHA256, KEX_FAMILY_X25519, 0,

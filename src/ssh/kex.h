@@ -6,7 +6,10 @@
  * Methods: curve25519-sha256, curve25519-sha256@libssh.org (RFC 8731),
  * ecdh-sha2-nistp256/384/521 (RFC 5656 §4), diffie-hellman-group14-sha256,
  * diffie-hellman-group16-sha512, diffie-hellman-group18-sha512 (RFC 8268,
- * RFC 4253 §8). Every method is one exchange of two messages:
+ * RFC 4253 §8), and the post-quantum hybrids mlkem768x25519-sha256,
+ * sntrup761x25519-sha512 and sntrup761x25519-sha512@openssh.com
+ * (kex_hybrid.h; their values are strings and K is a string too).
+ * Every method is one exchange of two messages:
  *
  *	client -> server  byte 30 (KEX_ECDH_INIT / KEXDH_INIT)
  *	                  pub   Q_C (string) or e (mpint)
@@ -84,7 +87,7 @@ enum kex_family {
 	KEX_FAMILY_X25519,
 	KEX_FAMILY_ECDH,
 	KEX_FAMILY_DH,
-	/* later: KEX_FAMILY_HYBRID (sntrup761x25519, mlkem768x25519) */
+	KEX_FAMILY_HYBRID, /* sntrup761x25519, mlkem768x25519 (kex_hybrid.h) */
 };
 
 struct kex_ops; /* private to src/ssh/kex*.c */

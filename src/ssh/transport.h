@@ -114,6 +114,8 @@
 
 #define TRANSPORT_DEFAULT_VERSION "SSH-2.0-sesh_0.1"
 #define TRANSPORT_DEFAULT_KEX                                                  \
+	"mlkem768x25519-sha256,sntrup761x25519-sha512,"                        \
+	"sntrup761x25519-sha512@openssh.com,"                                  \
 	"curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"   \
 	"ecdh-sha2-nistp384,ecdh-sha2-nistp521,"                               \
 	"diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,"         \
