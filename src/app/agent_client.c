@@ -4,7 +4,9 @@
  * src/ssh/agent.h). Each request is written whole with send(MSG_NOSIGNAL)
  * and its answer read whole, waiting with poll() against a deadline of
  * AGENT_CLIENT_TIMEOUT_MS per round trip (long enough for an agent that
- * asks the user to confirm a signature).
+ * asks the user to confirm a signature). A round trip that fails midway
+ * closes the socket, so that later calls fail (SESH_ERR_SYSTEM) instead
+ * of reading a stale answer.
  */
 #include "app/agent_client.h"
 
@@ -133,6 +135,10 @@ round_trip(struct agent_conn *a, const struct buf *req, uint8_t **ans,
 
 	*ans = NULL;
 	*ans_len = 0;
+	if (a->fd < 0) {
+		/* an earlier round trip broke off: the stream is lost */
+		return SESH_ERR_SYSTEM;
+	}
 	if ((ret = write_all(a->fd, buf_data(req), buf_len(req), deadline)) !=
 	        0 ||
 	    (ret = read_all(a->fd, hdr, sizeof(hdr), deadline)) != 0 ||
@@ -150,6 +156,12 @@ round_trip(struct agent_conn *a, const struct buf *req, uint8_t **ans,
 	*ans_len = len;
 	p = NULL;
 out:
+	if (ret != 0) {
+		/* Part of a message may be in flight either way: never
+		 * take a later answer for this one's. */
+		(void)close(a->fd);
+		a->fd = -1;
+	}
 	free(p);
 	return ret;
 }

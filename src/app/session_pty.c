@@ -292,8 +292,8 @@ session_pty_open(uid_t uid, gid_t gid, struct session_pty *out)
 			goto out;
 		}
 	}
-	if (fcntl(p.master, F_SETFL, fcntl(p.master, F_GETFL) | O_NONBLOCK) !=
-	    0) {
+	if ((r = fcntl(p.master, F_GETFL)) < 0 ||
+	    fcntl(p.master, F_SETFL, r | O_NONBLOCK) != 0) {
 		log_error("fcntl %s master: %s", p.name, strerror(errno));
 		goto out;
 	}

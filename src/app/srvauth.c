@@ -39,21 +39,28 @@
 void
 srv_user_clear(struct srv_user *u)
 {
-	size_t i;
-
 	if (u == NULL) {
 		return;
 	}
 	free(u->name);
 	free(u->home);
 	free(u->shell);
-	if (u->groups != NULL) {
-		for (i = 0; u->groups[i] != NULL; i++) {
-			free(u->groups[i]);
-		}
-		free(u->groups);
-	}
+	srvauth_strv_free(u->groups);
 	memset(u, 0, sizeof(*u));
+}
+
+void
+srvauth_strv_free(char **v)
+{
+	size_t i;
+
+	if (v == NULL) {
+		return;
+	}
+	for (i = 0; v[i] != NULL; i++) {
+		free(v[i]);
+	}
+	free(v);
 }
 
 /* getgrouplist() into a fresh array. */
@@ -325,17 +332,42 @@ static bool
 shadow_allows(const struct srv_user *u, char **why)
 {
 	struct spwd sp, *res = NULL;
-	char buf[4096];
+	size_t sz = 4096;
+	char *buf = NULL, *nb;
 	long today, expire;
 	bool locked;
+	int e;
 
-	if (getspnam_r(u->name, &sp, buf, sizeof(buf), &res) != 0 ||
-	    res == NULL) {
+	/* Grow on ERANGE: a long entry must not skip the lock check. A
+	 * fresh buffer each time, so that no copy of the hash is left. */
+	for (;;) {
+		if ((nb = malloc(sz)) == NULL) {
+			mem_free_secret(buf, sz / 2);
+			set_why(why, "User %s not allowed: out of memory",
+			        u->name);
+			return false;
+		}
+		mem_free_secret(buf, sz / 2);
+		buf = nb;
+		e = getspnam_r(u->name, &sp, buf, sz, &res);
+		if (e != ERANGE || sz >= (1u << 20)) {
+			break;
+		}
+		sz *= 2;
+	}
+	if (e == ERANGE) {
+		mem_free_secret(buf, sz);
+		set_why(why, "User %s not allowed: shadow entry too long",
+		        u->name);
+		return false;
+	}
+	if (e != 0 || res == NULL) {
+		mem_free_secret(buf, sz);
 		return true;
 	}
 	locked = sp.sp_pwdp != NULL && sp.sp_pwdp[0] == '!';
 	expire = sp.sp_expire;
-	mem_wipe(buf, sizeof(buf));
+	mem_free_secret(buf, sz);
 	if (locked) {
 		set_why(why, "User %s not allowed because account is locked",
 		        u->name);

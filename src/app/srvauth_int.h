@@ -13,6 +13,9 @@
 
 #include "app/srvauth.h"
 
+/* Frees a NULL-terminated array of heap strings and the array; NULL-safe. */
+void srvauth_strv_free(char **v);
+
 /* getgrouplist() of name into a fresh array (free()). Returns 0,
  * SESH_ERR_NOMEM or SESH_ERR_LIMIT. */
 int srvauth_user_gids(const char *name, gid_t gid, gid_t **out, size_t *n);

@@ -60,19 +60,12 @@ struct srvauth_kbdint {
 void
 srvauth_prompts_clear(struct srvauth_prompts *p)
 {
-	size_t i;
-
 	if (p == NULL) {
 		return;
 	}
 	free(p->name);
 	free(p->instruction);
-	if (p->prompts != NULL) {
-		for (i = 0; p->prompts[i] != NULL; i++) {
-			free(p->prompts[i]);
-		}
-		free(p->prompts);
-	}
+	srvauth_strv_free(p->prompts);
 	free(p->echo);
 	memset(p, 0, sizeof(*p));
 }

@@ -67,7 +67,8 @@ password_conv(int num_msg, const struct pam_message **msg,
 			break;
 		case PAM_ERROR_MSG:
 		case PAM_TEXT_INFO:
-			log_debug("PAM: %s", msg[i]->msg);
+			log_debug("PAM: %s",
+			          msg[i]->msg != NULL ? msg[i]->msg : "");
 			break;
 		default:
 			goto fail;
@@ -280,20 +281,6 @@ struct srvauth_pam_session {
 	bool opened;
 };
 
-static void
-free_env(char **env)
-{
-	size_t i;
-
-	if (env == NULL) {
-		return;
-	}
-	for (i = 0; env[i] != NULL; i++) {
-		free(env[i]);
-	}
-	free(env);
-}
-
 int
 srvauth_pam_open_session(const struct servconf *c, const struct srv_user *u,
                          const char *rhost, const char *tty,
@@ -394,6 +381,6 @@ srvauth_pam_close_session(struct srvauth_pam_session *s)
 		}
 		pam_end(s->h, r);
 	}
-	free_env(s->env);
+	srvauth_strv_free(s->env);
 	free(s);
 }

@@ -5,13 +5,15 @@
  *
  * Each file name has %h (home), %u (user), %U (uid) and %% expanded and
  * is taken relative to the home directory unless absolute; "none" stands
- * for no file. A file is opened with the user's identity (when seshd runs
- * as root), must be a regular file, and with StrictModes the file and
- * every directory from it up to the home directory (or to / for a file
- * outside home) must be owned by root or the user and not writable by
- * group or others. The first line whose key equals the offered one and
- * whose from= and expiry-time= allow the connection wins; cert-authority
- * lines are skipped (certificates come later).
+ * for no file; for an unknown user %u is "NOUSER", as in sshd, so that
+ * a client-chosen name never reaches a path. A file is opened with the
+ * user's identity (when seshd runs as root), must be a regular file, and
+ * with StrictModes the file and every directory from it up to the home
+ * directory (or to / for a file outside home) must be owned by root or
+ * the user and not writable by group or others. The first line whose key
+ * equals the offered one and whose from= and expiry-time= allow the
+ * connection wins; cert-authority lines are skipped (certificates come
+ * later).
  */
 #include "app/srvauth.h"
 
@@ -43,6 +45,21 @@ static const char *const default_files[] = {
     NULL,
 };
 
+/* Half-switched (still euid root): puts the saved gid (if changed) and
+ * groups back; a failure here is logged as fatal, as in
+ * srvauth_ids_restore(). errno is kept for the caller's message. */
+static void
+undo_ids(const struct srvauth_saved_ids *s, bool gid_changed)
+{
+	int saved = errno;
+
+	if ((gid_changed && setegid(s->egid) != 0) ||
+	    setgroups((size_t)s->ngroups, s->groups) != 0) {
+		log_fatal("cannot restore privileges: %s", strerror(errno));
+	}
+	errno = saved;
+}
+
 int
 srvauth_ids_switch(const struct srv_user *u, struct srvauth_saved_ids *s)
 {
@@ -69,19 +86,16 @@ srvauth_ids_switch(const struct srv_user *u, struct srvauth_saved_ids *s)
 	if ((ret = srvauth_user_gids(u->name, u->gid, &ug, &nug)) != 0) {
 		goto fail;
 	}
+	ret = SESH_ERR_SYSTEM;
 	if (setgroups(nug, ug) != 0) {
-		ret = SESH_ERR_SYSTEM;
 		goto fail;
 	}
 	if (setegid(u->gid) != 0) {
-		ret = SESH_ERR_SYSTEM;
-		(void)setgroups((size_t)s->ngroups, s->groups);
+		undo_ids(s, false);
 		goto fail;
 	}
 	if (seteuid(u->uid) != 0) {
-		ret = SESH_ERR_SYSTEM;
-		(void)setegid(s->egid);
-		(void)setgroups((size_t)s->ngroups, s->groups);
+		undo_ids(s, true);
 		goto fail;
 	}
 	free(ug);
@@ -117,18 +131,11 @@ srvauth_ids_restore(struct srvauth_saved_ids *s)
 void
 srv_keyopts_clear(struct srv_keyopts *o)
 {
-	size_t i;
-
 	if (o == NULL) {
 		return;
 	}
 	free(o->command);
-	if (o->environment != NULL) {
-		for (i = 0; o->environment[i] != NULL; i++) {
-			free(o->environment[i]);
-		}
-		free(o->environment);
-	}
+	srvauth_strv_free(o->environment);
 	free(o->where);
 	memset(o, 0, sizeof(*o));
 }
@@ -470,8 +477,10 @@ srvauth_pubkey_allowed(const struct servconf *c, const struct srv_user *u,
                        const char *raddr, uint64_t now, bool *ok,
                        struct srv_keyopts *opts)
 {
+	static char nouser[] = "NOUSER";
 	const char *const *files;
 	struct srv_keyopts o = {0};
+	struct srv_user eu;
 	bool found = false;
 	size_t i;
 	int ret = 0;
@@ -486,6 +495,12 @@ srvauth_pubkey_allowed(const struct servconf *c, const struct srv_user *u,
 	    key == NULL || ok == NULL || opts == NULL) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
+	/* As sshd's fake user: an unknown (so unchecked) name from the
+	 * client never becomes part of a path opened as root. */
+	eu = *u;
+	if (!u->valid) {
+		eu.name = nouser;
+	}
 	files = c->authorized_keys_files != NULL
 	            ? (const char *const *)c->authorized_keys_files
 	            : default_files;
@@ -496,7 +511,7 @@ srvauth_pubkey_allowed(const struct servconf *c, const struct srv_user *u,
 		if (strcasecmp(files[i], "none") == 0) {
 			continue;
 		}
-		if (expand_path(files[i], u, &path) != 0) {
+		if (expand_path(files[i], &eu, &path) != 0) {
 			continue;
 		}
 		ret = read_keys_file(c, u, path, &data, &len);

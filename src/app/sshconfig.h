@@ -189,6 +189,14 @@ int sshconfig_algs_resolve(enum sshconfig_alg cat, const char *spec,
                            char **out);
 
 /*
+ * An escape character as EscapeChar and ssh -e take it: one character,
+ * "^X" (a control character, X in 64..127), or "none" (folded when
+ * fold_none, as the configuration keyword is read) for
+ * CLIENT_ESCAPE_NONE. Returns 0 or SESH_ERR_INVALID_ARGUMENT (*out 0).
+ */
+int sshconfig_escape_parse(const char *s, bool fold_none, int *out);
+
+/*
  * RekeyLimit arguments: a size ("default", "none" -> 0, or a number with
  * an optional fraction and K, M, G or T suffix, at least 16 when not 0)
  * and an optional interval (NULL, "default", "none" -> 0, or a time

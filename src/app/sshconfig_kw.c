@@ -584,15 +584,7 @@ sshconfig_kw_store(struct sshconfig *c, struct frame *fr,
 		}
 		break;
 	case KW_ESCAPE:
-		if (strcasecmp(a0, "none") == 0) {
-			v = CLIENT_ESCAPE_NONE;
-		} else if (a0[1] == '\0') {
-			v = (unsigned char)a0[0];
-		} else if (a0[0] == '^' && a0[2] == '\0' &&
-		           (unsigned char)a0[1] >= 64 &&
-		           (unsigned char)a0[1] < 128) {
-			v = (unsigned char)a0[1] & 31;
-		} else {
+		if (sshconfig_escape_parse(a0, true, &v) != 0) {
 			sshconfig_bad(c, fr, l->lineno,
 			              "Bad escape character.");
 			return 0;

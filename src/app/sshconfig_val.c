@@ -17,6 +17,7 @@
 #include "app/sshconfig.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "key/match.h"
 #include "ssh/transport.h"
 
@@ -420,7 +421,7 @@ sshconfig_algs_resolve(enum sshconfig_alg cat, const char *spec, char **out)
 {
 	const char *def, *rest, *p, *e;
 	char *tmp = NULL, *res = NULL;
-	size_t dlen;
+	size_t dlen, tlen;
 	int ret = 0;
 
 	*out = NULL;
@@ -434,16 +435,20 @@ sshconfig_algs_resolve(enum sshconfig_alg cat, const char *spec, char **out)
 	}
 	rest = spec[0] == '+' || spec[0] == '-' || spec[0] == '^' ? spec + 1
 	                                                          : spec;
-	if ((tmp = malloc(dlen + strlen(rest) + 2)) == NULL ||
-	    (res = malloc(dlen + 1)) == NULL) {
+	/* tmp: the defaults, a comma, the list, the NUL */
+	if (!size_add(dlen, strlen(rest), &tlen) || !size_add(tlen, 2, &tlen)) {
+		ret = SESH_ERR_LIMIT;
+		goto out;
+	}
+	if ((tmp = malloc(tlen)) == NULL || (res = malloc(dlen + 1)) == NULL) {
 		ret = SESH_ERR_NOMEM;
 		goto out;
 	}
 	tmp[0] = res[0] = '\0';
 	if (spec[0] == '+') {
-		sprintf(tmp, "%s,%s", def, rest);
+		snprintf(tmp, tlen, "%s,%s", def, rest);
 	} else if (spec[0] == '^') {
-		sprintf(tmp, "%s,%s", rest, def);
+		snprintf(tmp, tlen, "%s,%s", rest, def);
 	} else if (spec[0] == '-') {
 		/* the defaults minus every name a pattern matches */
 		for (p = def; *p != '\0'; p = *e == ',' ? e + 1 : e) {
@@ -458,7 +463,7 @@ sshconfig_algs_resolve(enum sshconfig_alg cat, const char *spec, char **out)
 			}
 		}
 	} else {
-		strcpy(tmp, rest);
+		snprintf(tmp, tlen, "%s", rest);
 	}
 	for (p = tmp; *p != '\0'; p = *e == ',' ? e + 1 : e) {
 		e = strchr(p, ',');
@@ -600,4 +605,21 @@ out:
 	free(b.p);
 	free(exp);
 	return ret;
+}
+
+int
+sshconfig_escape_parse(const char *s, bool fold_none, int *out)
+{
+	*out = 0;
+	if (fold_none ? strcasecmp(s, "none") == 0 : strcmp(s, "none") == 0) {
+		*out = CLIENT_ESCAPE_NONE;
+	} else if (s[0] != '\0' && s[1] == '\0') {
+		*out = (unsigned char)s[0];
+	} else if (s[0] == '^' && s[1] != '\0' && s[2] == '\0' &&
+	           (unsigned char)s[1] >= 64 && (unsigned char)s[1] < 128) {
+		*out = (unsigned char)s[1] & 31;
+	} else {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	return 0;
 }

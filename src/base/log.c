@@ -1,6 +1,13 @@
 /*
  * log.c - the logger (see log.h): one formatted line per call, written
  * with a single write(2) to stderr or a file, or handed to syslog(3).
+ *
+ * Messages carry peer-chosen text (user names, version strings, PAM
+ * prompts), so control characters are written as "\ooo" octal escapes
+ * (as sshd's strnvis does): in a file or syslog every one but TAB, so
+ * that nobody can forge a log line with an embedded newline; on stderr
+ * TAB, LF, CR, BS and BEL stay (vis(3)'s VIS_SAFE), the rest (ESC
+ * sequences that would drive the user's terminal) is escaped.
  */
 #include "base/log.h"
 
@@ -113,6 +120,50 @@ log_is_syslog(void)
 	return log_sink_cur == LOG_SINK_SYSLOG;
 }
 
+/* Whether byte c is written as an octal escape on the current sink. */
+static bool
+log_unsafe(unsigned char c)
+{
+	if (c == '\t') {
+		return false;
+	}
+	if (log_sink_cur == LOG_SINK_STDERR &&
+	    (c == '\n' || c == '\r' || c == '\b' || c == '\a')) {
+		return false;
+	}
+	return c < 0x20 || c == 0x7f;
+}
+
+/* Copies src[0..n) into dst (room for cap bytes, cap >= 1) with unsafe
+ * bytes escaped, stopping before an escape that would not fit; returns
+ * the length written (no terminator). */
+static size_t
+log_escape(char *dst, size_t cap, const char *src, size_t n)
+{
+	static const char digits[] = "01234567";
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (!log_unsafe(c)) {
+			if (o + 1 > cap) {
+				break;
+			}
+			dst[o++] = (char)c;
+			continue;
+		}
+		if (o + 4 > cap) {
+			break;
+		}
+		dst[o++] = '\\';
+		dst[o++] = digits[(c >> 6) & 7];
+		dst[o++] = digits[(c >> 3) & 7];
+		dst[o++] = digits[c & 7];
+	}
+	return o;
+}
+
 static int
 log_syslog_priority(enum log_level level)
 {
@@ -132,7 +183,7 @@ log_syslog_priority(enum log_level level)
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	char line[LOG_LINE_MAX];
+	char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
 	size_t len = 0;
 	ssize_t w;
 	va_list ap;
@@ -148,13 +199,13 @@ log_msg(enum log_level level, const char *fmt, ...)
 		len = n > 0 ? (size_t)n : 0;
 	}
 	va_start(ap, fmt);
-	n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+	n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	if (n > 0) {
-		len += (size_t)n;
-	}
-	if (len > sizeof(line) - 2) {
-		len = sizeof(line) - 2; /* truncated: keep room for "\n" */
+		/* truncated if long: keep room for "\n" or the NUL */
+		len += log_escape(line + len, sizeof(line) - 1 - len, raw,
+		                  (size_t)n < sizeof(raw) ? (size_t)n
+		                                          : sizeof(raw) - 1);
 	}
 	if (log_sink_cur == LOG_SINK_SYSLOG) {
 		line[len] = '\0';

@@ -131,8 +131,8 @@ net_contains(const struct netaddr *net, unsigned int len,
 }
 
 /*
- * The address side: MATCH_NONE / MATCH_POSITIVE / MATCH_NEGATED, or -1
- * for an invalid list.
+ * The address side: MATCH_NONE / MATCH_POSITIVE / MATCH_NEGATED, or
+ * SESH_ERR_INVALID_FORMAT for an invalid list.
  */
 static int
 match_addr_list(const char *addr, const char *list)
@@ -152,14 +152,14 @@ match_addr_list(const char *addr, const char *list)
 		unsigned int len = 0;
 
 		if (en == 0) {
-			return -1;
+			return SESH_ERR_INVALID_FORMAT;
 		}
 		switch (parse_cidr(e, en, &net, &len)) {
 		case CIDR_OK:
 			hit = have_addr && net_contains(&net, len, &a);
 			break;
 		case CIDR_HOST_BITS:
-			return -1;
+			return SESH_ERR_INVALID_FORMAT;
 		case CIDR_NOT_ADDR:
 			hit = match_pattern(addr, alen, e, en, false);
 			break;
@@ -191,12 +191,11 @@ authfile_match_from(const char *patterns, const char *host, const char *addr,
 	}
 	if (addr == NULL) {
 		/* Nothing to test against: deny, after validating. */
-		return match_addr_list("", patterns) < 0
-		           ? SESH_ERR_INVALID_FORMAT
-		           : 0;
+		ma = match_addr_list("", patterns);
+		return ma < 0 ? ma : 0;
 	}
 	if ((ma = match_addr_list(addr, patterns)) < 0) {
-		return SESH_ERR_INVALID_FORMAT;
+		return ma;
 	}
 	if (ma == MATCH_NEGATED) {
 		return 0;

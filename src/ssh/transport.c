@@ -10,7 +10,9 @@
  *
  * A server signing by event (HOSTKEY_SIGN) keeps the half-done exchange
  * in t->ks between the INIT and the application's signature; no packet
- * is decoded meanwhile. The EXT_INFO parser is in transport_extinfo.c.
+ * is decoded meanwhile. The EXT_INFO parser is in transport_extinfo.c,
+ * the configuration checks (algorithm lists, our version string) in
+ * transport_cfg.c.
  */
 #include "ssh/transport.h"
 
@@ -28,6 +30,7 @@
 #include "ssh/kex.h"
 #include "ssh/msg.h"
 #include "ssh/packet.h"
+#include "ssh/transport_int.h"
 
 struct transport {
 	enum transport_role role;
@@ -181,51 +184,6 @@ fatal(struct transport *t, int err, uint32_t reason, const char *text)
 	snprintf(t->disc_text, sizeof(t->disc_text), "%s", text);
 	(void)queue_disconnect(t, reason, t->disc_text);
 	t->closed = true;
-}
-
-/* Is every name of list known to lookup (per kind)? */
-enum list_kind { LK_KEX, LK_HOSTKEY, LK_CIPHER, LK_MAC };
-
-static bool
-list_known(const char *list, enum list_kind kind)
-{
-	const uint8_t *name;
-	size_t pos = 0, nl, len = strlen(list);
-	char tmp[SESH_MAX_NAME + 1];
-	bool any = false;
-
-	while (namelist_next((const uint8_t *)list, len, &pos, &name, &nl)) {
-		if (nl == 0 || nl > SESH_MAX_NAME) {
-			return false;
-		}
-		memcpy(tmp, name, nl);
-		tmp[nl] = '\0';
-		any = true;
-		switch (kind) {
-		case LK_KEX:
-			if (kex_method_by_name(tmp) == NULL) {
-				return false;
-			}
-			break;
-		case LK_HOSTKEY:
-			if (kex_hostkey_alg_check(tmp, KEY_UNKNOWN) ==
-			    SESH_ERR_UNSUPPORTED) {
-				return false;
-			}
-			break;
-		case LK_CIPHER:
-			if (cipher_by_name(tmp) == NULL) {
-				return false;
-			}
-			break;
-		case LK_MAC:
-			if (mac_by_name(tmp) == NULL) {
-				return false;
-			}
-			break;
-		}
-	}
-	return any;
 }
 
 /* The first of our host keys usable with algorithm alg, or NULL. */
@@ -888,8 +846,6 @@ has_prefix(const uint8_t *p, size_t n, const char *s)
 static int
 ident_line(struct transport *t, const uint8_t *p, size_t n, size_t raw_len)
 {
-	size_t i;
-
 	if (!has_prefix(p, n, "SSH-")) {
 		if (!is_client(t)) {
 			fatal(t, SESH_ERR_PROTOCOL,
@@ -908,12 +864,10 @@ ident_line(struct transport *t, const uint8_t *p, size_t n, size_t raw_len)
 		fatal(t, SESH_ERR_LIMIT, 0, "identification string too long");
 		return SESH_ERR_LIMIT;
 	}
-	for (i = 0; i < n; i++) {
-		if (p[i] < 0x20 || p[i] > 0x7e) {
-			fatal(t, SESH_ERR_PROTOCOL, 0,
-			      "invalid character in identification");
-			return SESH_ERR_PROTOCOL;
-		}
+	if (!transport_ident_printable(p, n)) {
+		fatal(t, SESH_ERR_PROTOCOL, 0,
+		      "invalid character in identification");
+		return SESH_ERR_PROTOCOL;
 	}
 	if (!has_prefix(p, n, ident_prefixes[0]) &&
 	    !has_prefix(p, n, ident_prefixes[1])) {
@@ -931,24 +885,27 @@ ident_line(struct transport *t, const uint8_t *p, size_t n, size_t raw_len)
 	return 1;
 }
 
-/* Consumes identification bytes; *used gets how many were taken. */
+/* Consumes identification bytes from r, up to and including the
+ * identification line; the rest (packets) is left in r. */
 static int
-ident_input(struct transport *t, const uint8_t *p, size_t n, size_t *used)
+ident_input(struct transport *t, struct rd *r)
 {
-	const uint8_t *lf, *line;
-	size_t seg, ln, raw;
+	const uint8_t *lf, *line, *seg;
+	size_t segn, ln, raw;
 	int ret;
 
-	*used = 0;
-	while (*used < n) {
-		lf = memchr(p + *used, '\n', n - *used);
-		seg = lf != NULL ? (size_t)(lf - (p + *used)) + 1 : n - *used;
-		if ((ret = buf_put(&t->idline, p + *used, seg)) != 0) {
+	while (rd_left(r) > 0) {
+		lf = memchr(rd_ptr(r), '\n', rd_left(r));
+		segn = lf != NULL ? (size_t)(lf - rd_ptr(r)) + 1 : rd_left(r);
+		if ((ret = rd_view(r, segn, &seg)) != 0) {
+			fatal(t, ret, 0, NULL);
+			return ret;
+		}
+		if ((ret = buf_put(&t->idline, seg, segn)) != 0) {
 			fatal(t, SESH_ERR_LIMIT, 0,
 			      "identification line too long");
 			return SESH_ERR_LIMIT;
 		}
-		*used += seg;
 		if (lf == NULL) {
 			break;
 		}
@@ -979,38 +936,6 @@ ident_input(struct transport *t, const uint8_t *p, size_t n, size_t *used)
 
 /* ---- public API ---- */
 
-static int
-dup_list(const char *s, const char *def, enum list_kind kind, char **out)
-{
-	*out = NULL;
-	if (s == NULL) {
-		s = def;
-	}
-	if (strlen(s) > SESH_MAX_NAMELIST - 64 || !list_known(s, kind)) {
-		return SESH_ERR_INVALID_ARGUMENT;
-	}
-	if ((*out = mem_strdup(s)) == NULL) {
-		return SESH_ERR_NOMEM;
-	}
-	return 0;
-}
-
-static bool
-version_ok(const char *v)
-{
-	size_t i, n = strlen(v);
-
-	if (n + 2 > TRANSPORT_MAX_IDENT || strncmp(v, "SSH-2.0-", 8) != 0) {
-		return false;
-	}
-	for (i = 0; i < n; i++) {
-		if (v[i] < 0x20 || v[i] > 0x7e) {
-			return false;
-		}
-	}
-	return true;
-}
-
 int
 transport_new(enum transport_role role, const struct transport_config *cfg,
               struct transport **out)
@@ -1029,7 +954,7 @@ transport_new(enum transport_role role, const struct transport_config *cfg,
 	}
 	version =
 	    cfg->version != NULL ? cfg->version : TRANSPORT_DEFAULT_VERSION;
-	if (!version_ok(version)) {
+	if (!transport_version_ok(version)) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
@@ -1060,14 +985,15 @@ transport_new(enum transport_role role, const struct transport_config *cfg,
 	buf_init(&t->my_kexinit, 0);
 	buf_init(&t->peer_kexinit, 0);
 	buf_init(&t->fingerprint, 0);
-	if ((ret = dup_list(cfg->kex, TRANSPORT_DEFAULT_KEX, LK_KEX,
-	                    &t->kex_list)) != 0 ||
-	    (ret = dup_list(cfg->hostkey, TRANSPORT_DEFAULT_HOSTKEY, LK_HOSTKEY,
-	                    &hk)) != 0 ||
-	    (ret = dup_list(cfg->ciphers, TRANSPORT_DEFAULT_CIPHERS, LK_CIPHER,
-	                    &t->cipher_list)) != 0 ||
-	    (ret = dup_list(cfg->macs, TRANSPORT_DEFAULT_MACS, LK_MAC,
-	                    &t->mac_list)) != 0) {
+	if ((ret = transport_list_dup(cfg->kex, TRANSPORT_DEFAULT_KEX,
+	                              TRANSPORT_LIST_KEX, &t->kex_list)) != 0 ||
+	    (ret = transport_list_dup(cfg->hostkey, TRANSPORT_DEFAULT_HOSTKEY,
+	                              TRANSPORT_LIST_HOSTKEY, &hk)) != 0 ||
+	    (ret = transport_list_dup(cfg->ciphers, TRANSPORT_DEFAULT_CIPHERS,
+	                              TRANSPORT_LIST_CIPHER,
+	                              &t->cipher_list)) != 0 ||
+	    (ret = transport_list_dup(cfg->macs, TRANSPORT_DEFAULT_MACS,
+	                              TRANSPORT_LIST_MAC, &t->mac_list)) != 0) {
 		goto out;
 	}
 	if (role == TRANSPORT_SERVER) {
@@ -1124,7 +1050,7 @@ transport_free(struct transport *t)
 int
 transport_input(struct transport *t, const uint8_t *p, size_t n)
 {
-	size_t used = 0;
+	struct rd r;
 	int ret;
 
 	if (t == NULL || (p == NULL && n > 0)) {
@@ -1133,15 +1059,16 @@ transport_input(struct transport *t, const uint8_t *p, size_t n)
 	if (t->closed) {
 		return t->err;
 	}
+	rd_init(&r, p, n);
 	if (t->peer_version == NULL) {
-		if ((ret = ident_input(t, p, n, &used)) != 0) {
+		if ((ret = ident_input(t, &r)) != 0) {
 			return ret;
 		}
-		if (t->peer_version == NULL || used == n) {
+		if (t->peer_version == NULL || rd_left(&r) == 0) {
 			return 0;
 		}
 	}
-	if ((ret = pkt_in_feed(&t->in, p + used, n - used)) != 0 &&
+	if ((ret = pkt_in_feed(&t->in, rd_ptr(&r), rd_left(&r))) != 0 &&
 	    ret != SESH_ERR_LIMIT) {
 		fatal(t, ret, 0, NULL);
 	}

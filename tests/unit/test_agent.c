@@ -665,6 +665,56 @@ test_fake_agent(void **state)
 	(void)rmdir(dir);
 }
 
+/*
+ * An answer that breaks off (here: a length over the bound, its bytes
+ * still in the socket, followed by a well-formed answer) ends the
+ * connection: the next request fails instead of taking those bytes for
+ * its own answer. The agent's side is served in-process.
+ */
+static void
+test_out_of_step(void **state)
+{
+	static const uint8_t stale[] = {0, 0, 0, 5, SSH_AGENT_IDENTITIES_ANSWER,
+	                                0, 0, 0, 0};
+	char dir[] = "/tmp/sesh-agent-step-XXXXXX", path[128];
+	struct agent_identity *ids = NULL;
+	struct sockaddr_un addr;
+	struct agent_conn *a;
+	struct buf first;
+	size_t n = 0;
+	int lfd, fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(agent_client_open(path, &a), 0);
+	fd = accept(lfd, NULL, NULL);
+	assert_true(fd >= 0);
+	/* Both answers are queued before either request is read. */
+	buf_init(&first, 0);
+	assert_int_equal(buf_put_u32(&first, AGENT_MAX_MSG + 1), 0);
+	assert_int_equal(buf_put(&first, stale, sizeof(stale)), 0);
+	assert_int_equal(write(fd, buf_data(&first), buf_len(&first)),
+	                 (ssize_t)buf_len(&first));
+	assert_int_equal(agent_client_list(a, &ids, &n), SESH_ERR_LIMIT);
+	assert_int_equal(agent_client_list(a, &ids, &n), SESH_ERR_SYSTEM);
+	assert_null(ids);
+	assert_int_equal(n, 0);
+	agent_client_close(a);
+	buf_clear(&first);
+	(void)close(fd);
+	(void)close(lfd);
+	(void)unlink(path);
+	(void)rmdir(dir);
+}
+
 static void
 test_openssh_agent(void **state)
 {
@@ -811,6 +861,7 @@ main(void)
 	    cmocka_unit_test(test_frame_len),
 	    cmocka_unit_test(test_open_not_found),
 	    cmocka_unit_test(test_fake_agent),
+	    cmocka_unit_test(test_out_of_step),
 	    cmocka_unit_test(test_openssh_agent),
 	};
 

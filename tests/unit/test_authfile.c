@@ -543,7 +543,7 @@ test_match_from_sweep(void **state)
 		}
 		memcpy(buf, lists[i], len + 1);
 		for (k = 0; k < len; k++) {
-			for (bit = 0; bit < 7; bit++) {
+			for (bit = 0; bit < 8; bit++) {
 				buf[k] ^= (char)(1u << bit);
 				if (buf[k] != '\0') {
 					ret = authfile_match_from(

@@ -1,9 +1,11 @@
 /*
  * test_log.c - the logger: LogLevel and SyslogFacility names both ways,
  * level filtering, debug prefixes and one whole line per call in a file
- * sink, long lines truncated but still ended by a newline.
+ * sink, long lines truncated but still ended by a newline; control
+ * characters from peer text escaped so that no line can be forged.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +19,8 @@
 
 #include "base/err.h"
 #include "base/log.h"
+
+#define LOG_TEST_BIG 1500
 
 static void
 test_level_names(void **state)
@@ -109,6 +113,67 @@ test_file_sink(void **state)
 	                 SESH_ERR_SYSTEM);
 }
 
+/* A message is written to a fresh file sink (or to stderr redirected
+ * into it when to_stderr); returns the file's text. */
+static char *
+log_one(bool to_stderr, const char *msg)
+{
+	char path[] = "/tmp/test_log_XXXXXX";
+	char *s;
+	int fd, saved;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	log_init("test", LOG_LVL_INFO);
+	if (to_stderr) {
+		log_to_stderr();
+		saved = dup(STDERR_FILENO);
+		assert_true(saved >= 0);
+		assert_true(dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+		log_info("user %s.", msg);
+		assert_true(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
+		close(saved);
+	} else {
+		assert_int_equal(log_to_file(path), 0);
+		log_info("user %s.", msg);
+		log_to_stderr();
+	}
+	close(fd);
+	s = slurp(path);
+	unlink(path);
+	return s;
+}
+
+static void
+test_control_chars(void **state)
+{
+	static const char evil[] =
+	    "x\nAccepted password for root\r\t\033[2J\177";
+	char big[LOG_TEST_BIG];
+	char *s;
+
+	(void)state;
+	/* file (and syslog): only TAB survives; one line, nothing forged */
+	s = log_one(false, evil);
+	assert_string_equal(s, "user x\\012Accepted password for root"
+	                       "\\015\t\\033[2J\\177.\n");
+	free(s);
+	/* stderr: newline and CR stay, the terminal escape does not */
+	s = log_one(true, evil);
+	assert_string_equal(s, "user x\nAccepted password for root"
+	                       "\r\t\\033[2J\\177.\n");
+	free(s);
+	/* escapes near the end are never cut in half */
+	memset(big, '\033', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	s = log_one(false, big);
+	assert_true(strlen(s) < 2048);
+	assert_int_equal(s[strlen(s) - 1], '\n');
+	assert_int_equal((strlen(s) - 1 - strlen("user ")) % 4, 0);
+	assert_null(strchr(s, '\033'));
+	free(s);
+}
+
 int
 main(void)
 {
@@ -116,6 +181,7 @@ main(void)
 	    cmocka_unit_test(test_level_names),
 	    cmocka_unit_test(test_facility_names),
 	    cmocka_unit_test(test_file_sink),
+	    cmocka_unit_test(test_control_chars),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

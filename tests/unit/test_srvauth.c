@@ -31,6 +31,7 @@
 #include "app/srvauth.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "key/key.h"
 
 /* A config with sshd's defaults, filled by hand (independent of the
@@ -646,6 +647,42 @@ test_pubkey_from(void **state)
 	srv_keyopts_clear(&o);
 }
 
+/*
+ * An unknown user's name came from the client and was never checked:
+ * %u expands to "NOUSER" (as sshd's fake user), so a name such as
+ * "../../x" cannot steer which file is opened (as root, in seshd). The
+ * path tried is seen in the debug log.
+ */
+static void
+unknown_user_path(const struct home *h, struct servconf *c, char **files)
+{
+	char logpath[] = "/tmp/test_srvauth_log_XXXXXX";
+	struct srv_user fake = h->u;
+	enum log_level lvl = log_get_level();
+	char *text, want[300];
+	size_t n;
+	int fd;
+
+	fd = mkstemp(logpath);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(log_to_file(logpath), 0);
+	log_set_level(LOG_LVL_DEBUG1);
+	fake.name = "../../evil";
+	fake.valid = false;
+	files[0] = "%h/keys/%u";
+	files[1] = NULL;
+	assert_false(pubkey_ok(c, h, &fake, "127.0.0.1", "127.0.0.1", NULL));
+	log_to_stderr();
+	log_set_level(lvl);
+	text = (char *)test_read_file(logpath, &n);
+	unlink(logpath);
+	snprintf(want, sizeof(want), "'%s/keys/NOUSER'", h->dir);
+	assert_non_null(strstr(text, want));
+	assert_null(strstr(text, "keys/../../evil"));
+	free(text);
+}
+
 static void
 test_pubkey_files(void **state)
 {
@@ -686,6 +723,7 @@ test_pubkey_files(void **state)
 	/* "none". */
 	files[0] = "none";
 	assert_false(pubkey_ok(&c, h, NULL, "127.0.0.1", "127.0.0.1", NULL));
+	unknown_user_path(h, &c, files);
 }
 
 static void

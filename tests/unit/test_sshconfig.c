@@ -356,7 +356,9 @@ test_alg_modifiers(void **state)
 	expect_algs(SSHCONFIG_ALG_CIPHERS, "-aes*-ctr,chacha*",
 	            "aes128-gcm@openssh.com,aes256-gcm@openssh.com");
 	expect_algs(SSHCONFIG_ALG_KEX, "^diffie-hellman-group14-sha256",
-	            "diffie-hellman-group14-sha256,curve25519-sha256,"
+	            "diffie-hellman-group14-sha256,mlkem768x25519-sha256,"
+	            "sntrup761x25519-sha512,"
+	            "sntrup761x25519-sha512@openssh.com,curve25519-sha256,"
 	            "curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
 	            "ecdh-sha2-nistp384,ecdh-sha2-nistp521,"
 	            "diffie-hellman-group16-sha512,"
@@ -726,6 +728,38 @@ test_sweeps(void **state)
 	free(buf);
 }
 
+/* EscapeChar and ssh -e share one reader; only "none" folding differs. */
+static void
+test_escape_parse(void **state)
+{
+	int v = 7;
+
+	(void)state;
+	assert_int_equal(sshconfig_escape_parse("~", false, &v), 0);
+	assert_int_equal(v, '~');
+	assert_int_equal(sshconfig_escape_parse("^A", false, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(sshconfig_escape_parse("^_", false, &v), 0);
+	assert_int_equal(v, 31);
+	assert_int_equal(sshconfig_escape_parse("none", false, &v), 0);
+	assert_int_equal(v, CLIENT_ESCAPE_NONE);
+	assert_int_equal(sshconfig_escape_parse("NONE", true, &v), 0);
+	assert_int_equal(v, CLIENT_ESCAPE_NONE);
+	assert_int_equal(sshconfig_escape_parse("NONE", false, &v),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(v, 0);
+	assert_int_equal(sshconfig_escape_parse("", true, &v),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(sshconfig_escape_parse("^", true, &v), 0);
+	assert_int_equal(v, '^');
+	assert_int_equal(sshconfig_escape_parse("^\x01", true, &v),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(sshconfig_escape_parse("ab", true, &v),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(sshconfig_escape_parse("^AB", true, &v),
+	                 SESH_ERR_INVALID_ARGUMENT);
+}
+
 int
 main(void)
 {
@@ -742,6 +776,7 @@ main(void)
 	    cmocka_unit_test(test_rekey_and_time),
 	    cmocka_unit_test(test_resolve_defaults),
 	    cmocka_unit_test(test_sweeps),
+	    cmocka_unit_test(test_escape_parse),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

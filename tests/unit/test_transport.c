@@ -1219,6 +1219,28 @@ test_config_invalid(void **state)
 	assert_int_equal(transport_new(TRANSPORT_CLIENT, &cfg, &t),
 	                 SESH_ERR_INVALID_ARGUMENT);
 	cfg_init(&cfg, &r);
+	cfg.macs = "hmac-sha2-256,hmac-md5-96";
+	assert_int_equal(transport_new(TRANSPORT_CLIENT, &cfg, &t),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	cfg_init(&cfg, &r);
+	cfg.version = "SSH-2.0-sesh\r\nSSH-2.0-forged";
+	assert_int_equal(transport_new(TRANSPORT_CLIENT, &cfg, &t),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	cfg_init(&cfg, &r);
+	cfg.version = "SSH-2.0-"
+	              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+	assert_int_equal(transport_new(TRANSPORT_CLIENT, &cfg, &t),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	cfg.version = "SSH-2.0-sesh";
+	cfg.macs = "hmac-sha2-256";
+	assert_int_equal(transport_new(TRANSPORT_CLIENT, &cfg, &t), 0);
+	transport_free(t);
+	t = NULL;
+	cfg_init(&cfg, &r);
 	cfg.hostkey = "ssh-rsa";
 	assert_int_equal(transport_new(TRANSPORT_CLIENT, &cfg, &t),
 	                 SESH_ERR_INVALID_ARGUMENT);
@@ -1267,7 +1289,7 @@ test_openssh_kexinit(void **state)
 	feed(&pr.c, &wire);
 	assert_false(pr.c.disconnected);
 	assert_string_equal(transport_choice(pr.c.t)->alg[KEX_ALG_KEX],
-	                    "curve25519-sha256");
+	                    "sntrup761x25519-sha512");
 	assert_true(transport_choice(pr.c.t)->strict);
 	transport_output_peek(pr.c.t, &p, &on);
 	assert_true(on > 32); /* the KEX INIT */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/sshconfig.h"
 #include "base/err.h"
 #include "sesh.h"
 
@@ -123,18 +124,8 @@ sesh_parse_forward(char *arg, char **host, unsigned int *port)
 int
 sesh_parse_escape(const char *s, int *out)
 {
-	*out = 0;
-	if (strcmp(s, "none") == 0) {
-		*out = CLIENT_ESCAPE_NONE;
-	} else if (s[0] != '\0' && s[1] == '\0') {
-		*out = (unsigned char)s[0];
-	} else if (s[0] == '^' && s[1] != '\0' && s[2] == '\0' &&
-	           (unsigned char)s[1] >= 64 && (unsigned char)s[1] < 128) {
-		*out = (unsigned char)s[1] & 31;
-	} else {
-		return SESH_ERR_INVALID_ARGUMENT;
-	}
-	return 0;
+	/* ssh -e spells "none" exactly; EscapeChar folds it */
+	return sshconfig_escape_parse(s, false, out);
 }
 
 int
