@@ -569,13 +569,14 @@ sign_local(struct client *cl, struct client_cand *k, const uint8_t *data,
 	return ret;
 }
 
+static bool next_attempt(struct client *cl);
+
 static bool
 pk_sign(struct client *cl)
 {
 	struct conn *c = cl->c;
 	struct client_cand *k = cl->au.trying;
 	struct buf data, sig;
-	static const uint8_t zeros[64];
 	int ret;
 	bool ok = false;
 
@@ -597,17 +598,15 @@ pk_sign(struct client *cl)
 		ret = SESH_ERR_NOT_FOUND;
 	}
 	if (ret != 0) {
-		/* No signature (passphrase refused, agent failure). ssh
-		 * would send its next query; the engine only leaves PK_SIGN
-		 * with a signature, so send a well-formed one that does not
-		 * verify: the server answers FAILURE (counting one try) and
-		 * we go on with the next key. */
+		/* No signature (passphrase refused, agent failure): nothing
+		 * is sent for this key and we go on with the next attempt,
+		 * as ssh does, without spending one of the server's tries. */
 		log_debug("signing failed: %s", sesh_err_str(ret));
-		buf_reset(&sig);
-		if ((ret = buf_put_cstring(&sig, cl->au.alg)) != 0 ||
-		    (ret = buf_put_string(&sig, zeros, sizeof(zeros))) != 0) {
+		if (ua_client_publickey_abandon(conn_userauth_client(c)) != 0) {
 			goto out;
 		}
+		ok = next_attempt(cl);
+		goto out;
 	}
 	ret = ua_client_send_publickey_signed(conn_userauth_client(c),
 	                                      buf_data(&sig), buf_len(&sig),

@@ -429,6 +429,16 @@ ua_client_signed_data(const struct ua_client *c, struct buf *out)
 }
 
 int
+ua_client_publickey_abandon(struct ua_client *c)
+{
+	if (c == NULL || c->fatal != 0 || c->st != UC_PK_SIGN) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	c->st = UC_READY;
+	return 0;
+}
+
+int
 ua_client_send_publickey_signed(struct ua_client *c, const uint8_t *sig,
                                 size_t sig_len, struct buf *out)
 {

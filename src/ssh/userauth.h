@@ -50,7 +50,9 @@
  *   WAIT_PW     also PASSWD_CHANGEREQ (60) -> READY (event)
  *   WAIT_KI     also INFO_REQUEST (60) -> KI_ANSWER (event)
  *   PK_SIGN     the app signs ua_client_signed_data(), then
- *               ua_client_send_publickey_signed() -> WAIT
+ *               ua_client_send_publickey_signed() -> WAIT; or it
+ *               cannot sign (passphrase refused, agent failure):
+ *               ua_client_publickey_abandon() -> READY
  *   KI_ANSWER   ua_client_kbdint_respond() -> WAIT_KI
  *   DONE        nothing is allowed any more (SESH_ERR_PROTOCOL)
  *   BANNER (53) is allowed in every state from READY up to DONE.
@@ -218,6 +220,10 @@ int ua_client_publickey_prepare(struct ua_client *c, const struct sshkey *key,
 int ua_client_signed_data(const struct ua_client *c, struct buf *out);
 /* PK_SIGN: the request with the signature blob (string alg, string
  * sig as key_sign makes it). */
+/* PK_SIGN: no signature can be made for the key after all; nothing is
+ * sent and the next method or key may be tried (READY). Returns 0 or
+ * SESH_ERR_INVALID_ARGUMENT (not in PK_SIGN). */
+int ua_client_publickey_abandon(struct ua_client *c);
 int ua_client_send_publickey_signed(struct ua_client *c, const uint8_t *sig,
                                     size_t sig_len, struct buf *out);
 /* READY: password (out is marked secret: the caller's buffer wipes). */

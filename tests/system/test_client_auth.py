@@ -185,11 +185,16 @@ def test_encrypted_key_passphrase(srv, sesh_bin, sesh_env, tmp_path):
 	# a wrong passphrase: asked NumberOfPasswordPrompts times, refused
 	log.unlink()
 	env = askpass_env(sesh_env, askpass_script(tmp_path, "nope", log))
+	failed = srv.log().count("Failed publickey")
 	r = srv.run(sesh_bin("sesh"), env, "-o",
 		    "PreferredAuthentications=publickey", cmd="true", key=key,
 		    batch=False)
 	assert r.returncode == 255
 	assert log.read_text().count("Enter passphrase") == 3
+	# no signature was sent for the key it could not unlock, so the
+	# server saw no failed signature (and spent no try on it)
+	assert srv.log().count("Failed publickey") == failed
+	assert "Permission denied (publickey" in r.stderr.decode()
 	# a key the server does not take: no passphrase is asked (the public
 	# half is queried first), as with ssh
 	log.unlink()

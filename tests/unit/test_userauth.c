@@ -441,6 +441,21 @@ test_publickey_bad(void **state)
 	assert_int_equal(ua_server_reject(p.s, false, &p.sout), 0);
 	expect_failure(&p, ALL_METHODS, false);
 	assert_int_equal(ua_server_failures(p.s), 2);
+
+	/* a key that cannot sign after all (passphrase refused) is
+	 * abandoned: nothing is sent, and the client may go on */
+	assert_int_equal(ua_client_publickey_abandon(p.c),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	buf_reset(&p.cout);
+	assert_int_equal(ua_client_publickey_prepare(p.c, k_ed, "ssh-ed25519"),
+	                 0);
+	assert_int_equal(ua_client_publickey_abandon(p.c), 0);
+	assert_int_equal(buf_len(&p.cout), 0);
+	assert_int_equal(ua_client_signed_data(p.c, &data),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(ua_client_try_none(p.c, &p.cout), 0);
+	assert_int_equal(c2s(&p), 0);
+	assert_int_equal(p.sev->type, UA_SEV_AUTH_NONE);
 	pair_free(&p);
 	buf_clear(&data);
 	buf_clear(&sig);
