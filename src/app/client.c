@@ -100,7 +100,8 @@ static int
 client_rand(void *ctx, void *p, size_t n)
 {
 	(void)ctx;
-	return rand_bytes(p, n);
+	/* the engine's only draws are packet padding: pooled */
+	return rand_pool_bytes(p, n);
 }
 
 /* ---- signals ---- */
@@ -201,15 +202,19 @@ disconnected(struct client *cl, const struct conn_event *ev)
 	if (!ev->tev.by_peer &&
 	    ev->tev.reason == SSH_DISCONNECT_KEY_EXCHANGE_FAILED &&
 	    strncmp(t, "no matching ", 12) == 0) {
+		const char *offer = strstr(t, ". Their offer: ");
+
 		n = strcspn(t + 12, " ");
 		if (n < sizeof(cat)) {
 			memcpy(cat, t + 12, n);
 			cat[n] = '\0';
 			fprintf(stderr,
 			        "Unable to negotiate with %s port %u: no "
-			        "matching %s found.\r\n",
+			        "matching %s found.%s%s\r\n",
 			        cl->ip != NULL ? cl->ip : cl->host, cl->port,
-			        category_words(cat));
+			        category_words(cat),
+			        offer != NULL ? " Their offer: " : "",
+			        offer != NULL ? offer + 15 : "");
 			return;
 		}
 	}
@@ -506,6 +511,15 @@ session_loop(struct client *cl)
 			}
 			cl->last_input_ms = now;
 			cl->alive_missed = 0;
+			if (cl->quickack) {
+				/* until the session is set up (stdin
+				 * flows) or -N is logged in */
+				if (cl->stdin_live || cl->done ||
+				    (cl->authenticated && !cl->chan_opened)) {
+					cl->quickack = false;
+				}
+				client_net_quickack(cl);
+			}
 			if (conn_input(cl->c, rbuf, (size_t)r, now) ==
 			        SESH_ERR_LIMIT &&
 			    (!drain(cl) || conn_input(cl->c, rbuf, (size_t)r,
@@ -686,6 +700,7 @@ out:
 	free_list(cl.gkh);
 	free(cl.in_buf);
 	free(cl.ip);
+	rand_pool_wipe();
 	if (client_got_quit) {
 		log_verbose("Killed by signal %d.", (int)client_got_quit);
 	}

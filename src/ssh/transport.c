@@ -441,7 +441,7 @@ handle_kexinit(struct transport *t, const uint8_t *p, size_t n)
 	struct kexinit peer, mine;
 	struct buf init;
 	int ret, failed = -1;
-	char text[128];
+	char text[TRANSPORT_MAX_DISC_TEXT + 1];
 
 	buf_init(&init, 0);
 	if (t->got_kexinit) {
@@ -466,8 +466,16 @@ handle_kexinit(struct transport *t, const uint8_t *p, size_t n)
 	                        is_client(t) ? &peer : &mine, &t->choice,
 	                        &failed);
 	if (ret != 0) {
-		snprintf(text, sizeof(text), "no matching %s found",
-		         kexinit_category_name(failed));
+		/* ssh's words, with the peer's list for the user */
+		snprintf(text, sizeof(text),
+		         "no matching %s found. Their offer: %.*s",
+		         kexinit_category_name(failed),
+		         (int)(failed >= 0 && failed < KEX_ALG_COUNT
+		                   ? peer.algs[failed].n
+		                   : 0),
+		         failed >= 0 && failed < KEX_ALG_COUNT
+		             ? (const char *)peer.algs[failed].p
+		             : "");
 		fatal(t, ret, SSH_DISCONNECT_KEY_EXCHANGE_FAILED, text);
 		goto out;
 	}

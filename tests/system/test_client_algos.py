@@ -100,14 +100,16 @@ def test_hostkey(alg, kind, bits, tmp_path, keydir, sesh_bin, sesh_env):
 	assert r.stdout == b"ok-42\n"
 
 
-@pytest.mark.parametrize("flags,words", [
-	(("-c", "aes256-ctr"), "cipher"),
-	(("-m", "hmac-sha2-512"), "MAC"),
-	(("-o", "KexAlgorithms=curve25519-sha256"), "key exchange method"),
-	(("-o", "HostKeyAlgorithms=ecdsa-sha2-nistp256"), "host key type"),
+@pytest.mark.parametrize("flags,words,offer", [
+	(("-c", "aes256-ctr"), "cipher", "aes128-ctr"),
+	(("-m", "hmac-sha2-512"), "MAC", "hmac-sha2-256"),
+	(("-o", "KexAlgorithms=curve25519-sha256"), "key exchange method",
+	 "ecdh-sha2-nistp384"),
+	(("-o", "HostKeyAlgorithms=ecdsa-sha2-nistp256"), "host key type",
+	 "ssh-ed25519"),
 ])
-def test_client_algorithm_options(flags, words, tmp_path, keydir, sesh_bin,
-				  sesh_env):
+def test_client_algorithm_options(flags, words, offer, tmp_path, keydir,
+				  sesh_bin, sesh_env):
 	"""The client's own lists (-c, -m, KexAlgorithms, HostKeyAlgorithms)
 	are what it offers: against a server restricted to another
 	algorithm, negotiation fails with ssh's message."""
@@ -127,8 +129,8 @@ def test_client_algorithm_options(flags, words, tmp_path, keydir, sesh_bin,
 		assert r.returncode == 255
 		assert r.stdout == b""
 		assert (f"Unable to negotiate with 127.0.0.1 port {srv.port}: "
-			f"no matching {words} found").encode() in r.stderr, \
-			r.stderr
+			f"no matching {words} found. Their offer: {offer}"
+			).encode() in r.stderr, r.stderr
 		# the matching choice works
 		ok = {"cipher": ("-c", "aes128-ctr"),
 		      "MAC": ("-m", "hmac-sha2-256"),
