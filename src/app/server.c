@@ -1,0 +1,564 @@
+/*
+ * server.c - one seshd connection (see server.h): the poll loop over the
+ * socket, the session fds, a SIGCHLD self-pipe and a timer
+ * (LoginGraceTime before authentication, ClientAliveInterval after);
+ * the engine's configuration from servconf; the connection's end and
+ * its log lines in sshd's words. Authentication events go to
+ * server_auth.c, channel events to server_session.c, the
+ * post-authentication split to server_privsep.c.
+ *
+ * Errors never leave this connection: a fatal protocol error is logged
+ * and ends it; the result is an enum server_end value.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/server.h"
+#include "app/server_int.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "crypto/rand.h"
+#include "ssh/msg.h"
+
+#define SRV_MAX_POLL (2u + 3u * CHAN_MAX_CHANNELS)
+
+static int sigchld_pipe[2] = {-1, -1};
+
+uint64_t
+server_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int
+srv_rand(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	return rand_bytes(p, n);
+}
+
+/* Async-signal-safe: one byte into the self-pipe. */
+static void
+on_sigchld(int sig)
+{
+	int saved = errno;
+	char b = 0;
+
+	(void)sig;
+	if (sigchld_pipe[1] >= 0) {
+		(void)write(sigchld_pipe[1], &b, 1);
+	}
+	errno = saved;
+}
+
+static int
+setup_signals(struct server *s)
+{
+	struct sigaction sa;
+	int i;
+
+	if (sigchld_pipe[0] < 0) {
+		if (pipe(sigchld_pipe) != 0) {
+			return SESH_ERR_SYSTEM;
+		}
+		for (i = 0; i < 2; i++) {
+			(void)fcntl(sigchld_pipe[i], F_SETFD, FD_CLOEXEC);
+			(void)fcntl(sigchld_pipe[i], F_SETFL,
+			            fcntl(sigchld_pipe[i], F_GETFL) |
+			                O_NONBLOCK);
+		}
+	}
+	s->sigchld_fd = sigchld_pipe[0];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGCHLD, &sa, NULL) != 0) {
+		return SESH_ERR_SYSTEM;
+	}
+	(void)signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void
+setup_socket(int fd)
+{
+	int one = 1;
+
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	/* harmless on a pipe (-i from inetd-like callers): ENOTSOCK */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static void
+set_end(struct server *s, enum server_end e)
+{
+	if (!s->done) {
+		s->end = e;
+	}
+	s->done = true;
+}
+
+/* The user part of sshd's close lines: "authenticating user alice ",
+ * "invalid user bob ", "user alice " or "". */
+static void
+log_closed(struct server *s, const char *how)
+{
+	if (s->authenticated) {
+		log_info("%s user %s %s port %u", how, s->user.name,
+		         s->ctx->raddr, s->ctx->rport);
+	} else if (s->user_set) {
+		log_info("%s %s %s port %u [preauth]", how, server_auth_who(s),
+		         s->ctx->raddr, s->ctx->rport);
+	} else {
+		log_info("%s %s port %u [preauth]", how, s->ctx->raddr,
+		         s->ctx->rport);
+	}
+}
+
+static void
+on_disconnected(struct server *s, const struct conn_event *ev)
+{
+	const char *pre = s->authenticated ? "" : " [preauth]";
+
+	if (s->done) {
+		return;
+	}
+	if (ev->tev.by_peer) {
+		log_info("Received disconnect from %s port %u:%u: %s%s",
+		         s->ctx->raddr, s->ctx->rport, ev->tev.reason,
+		         ev->tev.text, pre);
+		if (s->authenticated) {
+			log_info("Disconnected from user %s %s port %u",
+			         s->user.name, s->ctx->raddr, s->ctx->rport);
+		} else {
+			log_closed(s, "Disconnected from");
+		}
+		set_end(s,
+		        s->authenticated ? SERVER_END_OK : SERVER_END_NO_AUTH);
+		return;
+	}
+	if (ev->err == SESH_ERR_AUTH_TOO_MANY) {
+		set_end(s, SERVER_END_AUTH_FAIL);
+		return;
+	}
+	if (s->authenticated) {
+		log_error("Disconnecting user %s %s port %u: %s", s->user.name,
+		          s->ctx->raddr, s->ctx->rport, ev->tev.text);
+	} else if (s->user_set) {
+		log_error("Disconnecting %s %s port %u: %s%s",
+		          server_auth_who(s), s->ctx->raddr, s->ctx->rport,
+		          ev->tev.text, pre);
+	} else {
+		log_error("Disconnecting %s port %u: %s%s", s->ctx->raddr,
+		          s->ctx->rport, ev->tev.text, pre);
+	}
+	set_end(s, SERVER_END_ERROR);
+}
+
+/* Tells the listener (MaxStartups) that this connection authenticated:
+ * one byte, then the pipe is closed before anything is forked. */
+static void
+notify_listener(struct server *s)
+{
+	char b = 1;
+
+	if (s->notify_fd > 2) {
+		while (write(s->notify_fd, &b, 1) < 0 && errno == EINTR) {
+		}
+		close(s->notify_fd);
+	}
+	s->notify_fd = -1;
+}
+
+/* Drains engine events until none; the split happens between events. */
+static void
+drain(struct server *s)
+{
+	struct conn_event ev;
+	int end, ret;
+	bool parent;
+
+	while (!s->done) {
+		if (s->authenticated && !s->split) {
+			notify_listener(s);
+			s->split = true;
+			if (server_privsep_split(s, &parent, &end) != 0) {
+				(void)conn_disconnect(
+				    s->c, SSH_DISCONNECT_BY_APPLICATION,
+				    "internal error");
+				set_end(s, SERVER_END_ERROR);
+				return;
+			}
+			if (parent) {
+				/* the child carried the connection on */
+				s->end = (enum server_end)end;
+				s->done = true;
+				s->peer_closed = true;
+				return;
+			}
+		}
+		if (conn_next_event(s->c, &ev) != 0) {
+			set_end(s, SERVER_END_ERROR);
+			return;
+		}
+		switch (ev.type) {
+		case CONN_EV_NONE:
+			return;
+		case CONN_EV_UA_SERVER:
+			ret = server_auth_event(s, ev.uas);
+			if (ret != 0 && !s->done) {
+				log_error("authentication of %s from %s port "
+				          "%u failed: %s",
+				          s->user_set ? s->user.name : "?",
+				          s->ctx->raddr, s->ctx->rport,
+				          sesh_err_str(ret));
+				(void)conn_disconnect(
+				    s->c, SSH_DISCONNECT_BY_APPLICATION,
+				    "internal error");
+				set_end(s, SERVER_END_ERROR);
+			}
+			break;
+		case CONN_EV_CHANNEL:
+			ret = server_chan_event(s, &ev.chan);
+			if (ret != 0 && !s->done) {
+				log_error("channel %u: %s", ev.chan.id,
+				          sesh_err_str(ret));
+				(void)conn_disconnect(
+				    s->c, SSH_DISCONNECT_BY_APPLICATION,
+				    "channel error");
+				set_end(s, SERVER_END_ERROR);
+			}
+			break;
+		case CONN_EV_DISCONNECTED:
+			on_disconnected(s, &ev);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Writes what the engine queued: one write per flush while it takes it. */
+static bool
+flush_out(struct server *s)
+{
+	const uint8_t *p;
+	size_t n;
+	ssize_t w;
+
+	(void)conn_flush(s->c);
+	for (;;) {
+		conn_output_peek(s->c, &p, &n);
+		if (n == 0) {
+			return true;
+		}
+		w = write(s->wfd, p, n);
+		if (w < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return errno == EAGAIN || errno == EWOULDBLOCK;
+		}
+		conn_output_consume(s->c, (size_t)w);
+		if ((size_t)w < n) {
+			return true; /* the socket is full: wait for POLLOUT */
+		}
+	}
+}
+
+static void
+read_socket(struct server *s)
+{
+	uint8_t rbuf[SRV_IO_CHUNK];
+	ssize_t r;
+
+	r = read(s->rfd, rbuf, sizeof(rbuf));
+	if (r < 0) {
+		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
+			return;
+		}
+	}
+	if (r <= 0) {
+		const char *how = r < 0 && errno == ECONNRESET
+		                      ? "Connection reset by"
+		                      : "Connection closed by";
+
+		s->peer_closed = true;
+		if (!s->done) {
+			log_closed(s, how);
+			set_end(s, s->authenticated ? SERVER_END_OK
+			                            : SERVER_END_NO_AUTH);
+		}
+		return;
+	}
+	s->last_input_ms = server_now_ms();
+	s->alive_missed = 0;
+	if (conn_input(s->c, rbuf, (size_t)r, s->last_input_ms) != 0) {
+		/* the DISCONNECTED event reports it */
+	}
+}
+
+/* Timers; returns the poll timeout in ms (-1: none). */
+static int
+timers(struct server *s)
+{
+	uint64_t now = server_now_ms(), when = UINT64_MAX;
+	const struct servconf *c = s->conf;
+	uint64_t t;
+
+	if (!s->authenticated && c->login_grace_time > 0) {
+		t = s->start_ms + (uint64_t)c->login_grace_time * 1000u;
+		if (now >= t) {
+			log_info("Timeout before authentication for %s port "
+			         "%u",
+			         s->ctx->raddr, s->ctx->rport);
+			set_end(s, SERVER_END_GRACE);
+			s->peer_closed = true; /* sshd says nothing more */
+			return 0;
+		}
+		when = t;
+	}
+	if (s->authenticated && c->client_alive_interval > 0) {
+		uint64_t iv = (uint64_t)c->client_alive_interval * 1000u;
+
+		/* sshd: after CountMax unanswered keepalives, give up;
+		 * any input from the client resets the count */
+		t = (s->last_input_ms > s->alive_sent_ms ? s->last_input_ms
+		                                         : s->alive_sent_ms) +
+		    iv;
+		if (now >= t) {
+			if (s->alive_missed >= c->client_alive_count_max) {
+				log_info("Timeout, client not responding from "
+				         "user %s %s port %u",
+				         s->user.name, s->ctx->raddr,
+				         s->ctx->rport);
+				(void)conn_disconnect(
+				    s->c, SSH_DISCONNECT_BY_APPLICATION,
+				    "Timeout, client not responding");
+				set_end(s, SERVER_END_OK);
+				return 0;
+			}
+			s->alive_missed++;
+			(void)chan_global_request(conn_channels(s->c),
+			                          "keepalive@openssh.com", true,
+			                          conn_chan_buf(s->c));
+			s->alive_sent_ms = now;
+			t = now + iv;
+		}
+		if (t < when) {
+			when = t;
+		}
+	}
+	/* the engine's own timers (RekeyLimit's time part) */
+	if (conn_next_deadline(s->c, &t)) {
+		if (now >= t) {
+			(void)conn_tick(s->c, now);
+			if (!conn_next_deadline(s->c, &t)) {
+				t = UINT64_MAX;
+			}
+		}
+		if (t < when) {
+			when = t;
+		}
+	}
+	if (when == UINT64_MAX) {
+		return -1;
+	}
+	if (when <= now) {
+		return 0;
+	}
+	if (when - now > 60000u) {
+		return 60000;
+	}
+	return (int)(when - now);
+}
+
+static void
+drain_sigchld(struct server *s)
+{
+	char b[64];
+
+	while (read(s->sigchld_fd, b, sizeof(b)) > 0) {
+	}
+	s->chld = true;
+}
+
+static void
+loop(struct server *s)
+{
+	struct pollfd pfd[SRV_MAX_POLL];
+	size_t nsess = 0;
+	const uint8_t *p;
+	size_t n;
+	int timeout, pr;
+
+	for (;;) {
+		drain(s);
+		if (!s->done) {
+			(void)server_sess_reap(s);
+			drain(s);
+		}
+		timeout = s->done ? 5000 : timers(s);
+		if (s->done && s->peer_closed) {
+			return;
+		}
+		if (!flush_out(s)) {
+			if (!s->done) {
+				log_closed(s, "Connection reset by");
+				set_end(s, s->authenticated
+				               ? SERVER_END_OK
+				               : SERVER_END_NO_AUTH);
+			}
+			return;
+		}
+		conn_output_peek(s->c, &p, &n);
+		if (s->done && n == 0) {
+			return;
+		}
+		if (!s->done && conn_closed(s->c) && n == 0) {
+			set_end(s, SERVER_END_ERROR);
+			return;
+		}
+		pfd[0].fd = s->rfd;
+		pfd[0].events = (short)(s->done ? 0 : POLLIN);
+		pfd[0].revents = 0;
+		pfd[1].fd = s->wfd;
+		pfd[1].events = (short)(n > 0 ? POLLOUT : 0);
+		pfd[1].revents = 0;
+		pfd[2].fd = s->sigchld_fd;
+		pfd[2].events = POLLIN;
+		pfd[2].revents = 0;
+		nsess = s->done
+		            ? 0
+		            : server_sess_pollfds(s, pfd + 3, SRV_MAX_POLL - 3);
+		pr = poll(pfd, 3 + nsess, timeout);
+		if (pr < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			set_end(s, SERVER_END_ERROR);
+			return;
+		}
+		if (pr == 0 && s->done) {
+			return; /* the peer does not read our DISCONNECT */
+		}
+		if (pfd[2].revents & POLLIN) {
+			drain_sigchld(s);
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			read_socket(s);
+		}
+		if ((pfd[1].revents & POLLERR) && !s->done) {
+			s->peer_closed = true;
+			log_closed(s, "Connection reset by");
+			set_end(s, s->authenticated ? SERVER_END_OK
+			                            : SERVER_END_NO_AUTH);
+		}
+		if (nsess > 0 && !s->done) {
+			(void)server_sess_io(s, pfd + 3, nsess);
+		}
+	}
+}
+
+static void
+engine_config(const struct server *s, struct conn_config *cfg)
+{
+	const struct servconf *c = s->conf;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->transport.kex = c->kex_algorithms;
+	cfg->transport.hostkey = c->host_key_algorithms;
+	cfg->transport.ciphers = c->ciphers;
+	cfg->transport.macs = c->macs;
+	cfg->transport.hostkeys = s->ctx->hostkeys;
+	cfg->transport.n_hostkeys = s->ctx->nhostkeys;
+	cfg->transport.rekey_bytes = c->rekey_limit_bytes;
+	cfg->transport.rekey_seconds = c->rekey_limit_secs;
+	cfg->transport.rand = srv_rand;
+	cfg->methods = srvauth_methods_next(s->methods);
+	cfg->max_tries =
+	    c->max_auth_tries > 0 ? (unsigned)c->max_auth_tries : 0;
+}
+
+int
+server_conn_run(const struct server_ctx *ctx)
+{
+	struct server *s;
+	struct conn_config cfg;
+	int ret, end;
+
+	if (ctx == NULL || ctx->conf == NULL) {
+		return SERVER_END_ERROR;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		return SERVER_END_ERROR;
+	}
+	s->ctx = ctx;
+	s->conf = (struct servconf *)ctx->conf;
+	s->rfd = ctx->rfd;
+	s->wfd = ctx->wfd;
+	s->priv_fd = -1;
+	s->sigchld_fd = -1;
+	s->notify_fd = ctx->auth_notify_fd > 2 ? ctx->auth_notify_fd : -1;
+	if (s->notify_fd >= 0) {
+		(void)fcntl(s->notify_fd, F_SETFD, FD_CLOEXEC);
+	}
+	s->is_root = geteuid() == 0;
+	s->start_ms = server_now_ms();
+	s->last_input_ms = s->start_ms;
+	s->end = SERVER_END_ERROR;
+	setup_socket(s->rfd);
+	if (s->wfd != s->rfd) {
+		setup_socket(s->wfd);
+	}
+	if ((ret = setup_signals(s)) != 0 ||
+	    (ret = srvauth_methods_new(s->conf, &s->methods)) != 0) {
+		log_error("Connection from %s port %u: %s", ctx->raddr,
+		          ctx->rport, sesh_err_str(ret));
+		goto out;
+	}
+	engine_config(s, &cfg);
+	if ((ret = conn_new(TRANSPORT_SERVER, &cfg, &s->c)) != 0) {
+		log_error("Connection from %s port %u: %s", ctx->raddr,
+		          ctx->rport, sesh_err_str(ret));
+		goto out;
+	}
+	log_verbose("Connection from %s port %u on %s port %u", ctx->raddr,
+	            ctx->rport, ctx->laddr != NULL ? ctx->laddr : "?",
+	            ctx->lport);
+	loop(s);
+out:
+	end = (int)s->end;
+	server_sess_clear_all(s);
+	if (s->split && s->priv_fd >= 0) {
+		server_privsep_report_end(s, end);
+	}
+	server_auth_clear(s);
+	conn_free(s->c);
+	if (s->priv_fd >= 0) {
+		close(s->priv_fd);
+	}
+	if (s->own_conf_set) {
+		servconf_clear(&s->own_conf);
+	}
+	if (s->notify_fd >= 0) {
+		close(s->notify_fd);
+	}
+	free(s);
+	return end;
+}

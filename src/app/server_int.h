@@ -1,0 +1,130 @@
+/*
+ * server_int.h - private to src/app/server*.c: the state of one seshd
+ * connection shared by the loop (server.c), the authentication driver
+ * (server_auth.c), the session channels (server_session.c) and the
+ * post-authentication split (server_privsep.c).
+ */
+#ifndef SESH_APP_SERVER_INT_H
+#define SESH_APP_SERVER_INT_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "app/server.h"
+#include "app/session.h"
+#include "app/srvauth.h"
+#include "ssh/conn.h"
+
+#define SRV_IO_CHUNK      65536u
+#define SRV_MAX_ENV       64u  /* env requests kept per session */
+#define SRV_MAX_MODES     128u /* pty modes kept */
+#define SRV_MAX_USED_KEYS 8u   /* keys of earlier publickey steps */
+
+/* Bytes waiting to be written to a child (the client's data). */
+struct srv_queue {
+	uint8_t *p;
+	size_t off, len, cap;
+};
+
+/* One "session" channel. */
+struct srv_sess {
+	bool used;
+	uint32_t id;  /* local channel id */
+	bool started; /* shell/exec/subsystem ran */
+	bool has_pty;
+	struct session_pty pty;
+	char *term;
+	uint32_t cols, rows, xpix, ypix;
+	char *env[SRV_MAX_ENV + 1]; /* accepted "N=V" from env requests */
+	size_t nenv;
+	struct session_proc proc; /* pid 0 until started */
+	struct srv_queue inq;     /* client data for the child's stdin */
+	bool client_eof;          /* the client sent EOF */
+	bool out_eof, err_eof;    /* child's stdout / stderr ended */
+	bool exited;              /* reaped */
+	int wstatus;
+	bool finished;  /* exit sent, EOF and CLOSE sent */
+	bool utmp_done; /* a login record was written */
+	uint8_t *pre;   /* motd/lastlog text to send first */
+	size_t pre_len, pre_off;
+};
+
+struct server {
+	const struct server_ctx *ctx;
+	struct servconf *conf;    /* effective (Match applied when known) */
+	struct servconf own_conf; /* servconf_match's copy, when made */
+	bool own_conf_set;
+	struct conn *c;
+	int rfd, wfd;
+	uint64_t start_ms;
+	uint64_t last_input_ms;
+	uint64_t alive_sent_ms; /* last keepalive sent */
+	int alive_missed;
+	enum server_end end;
+	bool done;        /* leave the loop once output is flushed */
+	bool peer_closed; /* EOF on the socket */
+	/* authentication */
+	bool user_set;
+	struct srv_user user;
+	bool user_ok; /* valid and allowed by the account checks */
+	bool banner_sent;
+	bool authenticated;
+	struct srvauth_methods *methods;
+	struct srvauth_kbdint *kbdint;
+	struct srv_keyopts keyopts; /* from the publickey that succeeded */
+	bool have_keyopts;
+	char *auth_method; /* the last accepted method, for logs */
+	struct sshkey *used_keys[SRV_MAX_USED_KEYS]; /* partial successes */
+	size_t nused_keys;
+	int notify_fd; /* ctx->auth_notify_fd until used, else -1 */
+	/* after authentication */
+	struct srvauth_pam_session *pam;
+	int priv_fd;  /* socketpair to the privileged parent, -1 */
+	bool is_root; /* running as root (before the split) */
+	struct srv_sess *sess[CHAN_MAX_CHANNELS]; /* by channel id */
+	unsigned nsess;
+	int sigchld_fd;    /* read end of the SIGCHLD self-pipe */
+	bool split;        /* the post-auth split was done */
+	pid_t orphans[16]; /* children of closed sessions, to reap */
+	bool chld;         /* SIGCHLD seen since the last reap */
+};
+
+uint64_t server_now_ms(void);
+
+/* server_auth.c */
+int server_auth_event(struct server *s, const struct ua_server_event *ev);
+void server_auth_clear(struct server *s);
+/* "authenticating user alice" / "invalid user bob" / "" for logs */
+const char *server_auth_who(const struct server *s);
+
+/* server_session.c */
+int server_chan_event(struct server *s, const struct chan_event *ev);
+/* Adds session fds to pfd (up to max); returns how many. */
+size_t server_sess_pollfds(struct server *s, struct pollfd *pfd, size_t max);
+/* server_spawn.c: runs the session's command (cmd NULL: the login
+ * shell; what names it in logs). False (logged) if it cannot start. */
+bool server_sess_start(struct server *s, struct srv_sess *ss, const char *cmd,
+                       const char *what);
+/* Handles poll results for the fds server_sess_pollfds gave. */
+int server_sess_io(struct server *s, struct pollfd *pfd, size_t n);
+/* Reaps children and finishes sessions that are done. */
+int server_sess_reap(struct server *s);
+void server_sess_clear_all(struct server *s);
+
+/* server_privsep.c */
+/*
+ * After authentication: PAM session, fork; the parent (root) serves
+ * utmp requests and closes the PAM session when the child ends, then
+ * returns *is_parent true with *end the child's result; the child
+ * drops to the user and returns *is_parent false.
+ */
+int server_privsep_split(struct server *s, bool *is_parent, int *end);
+int server_privsep_utmp_login(struct server *s, const char *tty, pid_t pid);
+int server_privsep_utmp_logout(struct server *s, const char *tty, pid_t pid);
+/* The child tells the parent its result before it ends. */
+void server_privsep_report_end(struct server *s, int end);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * server_privsep.c - the post-authentication split of a seshd
+ * connection started as root: the PAM session is opened (UsePAM), then
+ * the process forks. The child drops to the user (initgroups, setgid,
+ * setuid, checked: it must not be able to get root back) and carries
+ * the connection on with the same keys (no new KEX). The parent stays
+ * root and small: it answers the child's utmp/lastlog requests over a
+ * SOCK_SEQPACKET socketpair, and when the child ends it writes logout
+ * records for ptys still logged in, closes the PAM session and returns
+ * the child's result.
+ *
+ * Requests (child -> parent), one packet each, answered by one byte
+ * (0 ok, 1 failed):
+ *	struct priv_msg { type 'L' login | 'O' logout; pid; tty }
+ *	type 'E' end: code is the child's enum server_end (no answer)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "app/server_int.h"
+#include "base/err.h"
+#include "base/log.h"
+
+#define PRIV_MAX_TTYS 64u
+
+static struct srvauth_pam_session *child_pam_copy;
+
+struct priv_msg {
+	char type;
+	int32_t pid;
+	int32_t code;
+	char tty[64];
+};
+
+static int
+send_req(struct server *s, const struct priv_msg *m, bool answer)
+{
+	char ok = 1;
+	ssize_t r;
+
+	do {
+		r = send(s->priv_fd, m, sizeof(*m), MSG_NOSIGNAL);
+	} while (r < 0 && errno == EINTR);
+	if (r != (ssize_t)sizeof(*m)) {
+		return SESH_ERR_SYSTEM;
+	}
+	if (!answer) {
+		return 0;
+	}
+	do {
+		r = recv(s->priv_fd, &ok, 1, 0);
+	} while (r < 0 && errno == EINTR);
+	return r == 1 && ok == 0 ? 0 : SESH_ERR_SYSTEM;
+}
+
+static int
+utmp_req(struct server *s, char type, const char *tty, pid_t pid)
+{
+	struct priv_msg m;
+
+	if (tty == NULL || tty[0] == '\0') {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (s->priv_fd < 0) {
+		if (!s->is_root) {
+			return SESH_ERR_SYSTEM; /* no utmp without root */
+		}
+		return type == 'L' ? session_utmp_login(tty, s->user.name,
+		                                        s->ctx->raddr, pid)
+		                   : session_utmp_logout(tty, pid);
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.pid = (int32_t)pid;
+	(void)snprintf(m.tty, sizeof(m.tty), "%s", tty);
+	return send_req(s, &m, true);
+}
+
+int
+server_privsep_utmp_login(struct server *s, const char *tty, pid_t pid)
+{
+	return utmp_req(s, 'L', tty, pid);
+}
+
+int
+server_privsep_utmp_logout(struct server *s, const char *tty, pid_t pid)
+{
+	return utmp_req(s, 'O', tty, pid);
+}
+
+/* Tells the parent how the connection ended (child side). */
+void
+server_privsep_report_end(struct server *s, int end)
+{
+	struct priv_msg m;
+
+	if (s->priv_fd < 0) {
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = 'E';
+	m.code = end;
+	(void)send_req(s, &m, false);
+}
+
+/* ---- the parent ---- */
+
+struct logged {
+	char tty[64];
+	pid_t pid;
+};
+
+/* "/dev/pts/<digits>": the only names the child may ask about. */
+static bool
+pts_name(const char *tty)
+{
+	const char *p = tty + 9;
+
+	if (strncmp(tty, "/dev/pts/", 9) != 0 || *p == '\0') {
+		return false;
+	}
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+parent_serve(struct server *s, int fd, pid_t child, int *end)
+{
+	struct logged tt[PRIV_MAX_TTYS];
+	size_t ntt = 0, i;
+	struct priv_msg m;
+	char *last;
+	char ok;
+	ssize_t r;
+	int st;
+
+	*end = SERVER_END_ERROR; /* unless the child says how it ended */
+	for (;;) {
+		r = recv(fd, &m, sizeof(m), 0);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r != (ssize_t)sizeof(m)) {
+			break; /* the child is gone */
+		}
+		m.tty[sizeof(m.tty) - 1] = '\0';
+		ok = 1;
+		if (m.type == 'E') {
+			*end = m.code >= SERVER_END_OK &&
+			               m.code <= SERVER_END_ERROR
+			           ? m.code
+			           : SERVER_END_ERROR;
+			continue;
+		}
+		/* only Unix98 ptys are ever named here */
+		if (pts_name(m.tty)) {
+			if (m.type == 'L' && ntt < PRIV_MAX_TTYS &&
+			    session_utmp_login(m.tty, s->user.name,
+			                       s->ctx->raddr,
+			                       (pid_t)m.pid) == 0) {
+				last = NULL;
+				(void)session_lastlog(s->user.uid, m.tty,
+				                      s->ctx->raddr, true,
+				                      &last);
+				free(last);
+				memcpy(tt[ntt].tty, m.tty, sizeof(m.tty));
+				tt[ntt].pid = (pid_t)m.pid;
+				ntt++;
+				ok = 0;
+			} else if (m.type == 'O') {
+				for (i = 0; i < ntt; i++) {
+					if (tt[i].pid == (pid_t)m.pid &&
+					    strcmp(tt[i].tty, m.tty) == 0) {
+						break;
+					}
+				}
+				if (i < ntt && session_utmp_logout(
+				                   m.tty, (pid_t)m.pid) == 0) {
+					tt[i] = tt[--ntt];
+					ok = 0;
+				}
+			}
+		}
+		while (send(fd, &ok, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+		}
+	}
+	for (i = 0; i < ntt; i++) {
+		(void)session_utmp_logout(tt[i].tty, tt[i].pid);
+	}
+	while (waitpid(child, &st, 0) < 0 && errno == EINTR) {
+	}
+	srvauth_pam_close_session(s->pam);
+	s->pam = NULL;
+}
+
+/* The parent lets go of the connection: same fd numbers, no socket. */
+static void
+parent_drop_socket(struct server *s)
+{
+	int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (nul < 0) {
+		return;
+	}
+	(void)dup2(nul, s->rfd);
+	if (s->wfd != s->rfd) {
+		(void)dup2(nul, s->wfd);
+	}
+	close(nul);
+}
+
+static int
+drop_privileges(const struct srv_user *u)
+{
+	if (initgroups(u->name, u->gid) != 0 || setgid(u->gid) != 0 ||
+	    setuid(u->uid) != 0) {
+		return SESH_ERR_SYSTEM;
+	}
+	if (getuid() != u->uid || geteuid() != u->uid || getgid() != u->gid ||
+	    getegid() != u->gid) {
+		return SESH_ERR_SYSTEM;
+	}
+	if (u->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		return SESH_ERR_SYSTEM;
+	}
+	return 0;
+}
+
+int
+server_privsep_split(struct server *s, bool *is_parent, int *end)
+{
+	int sv[2] = {-1, -1};
+	pid_t pid;
+	int ret;
+
+	*is_parent = false;
+	*end = SERVER_END_OK;
+	if (!s->is_root) {
+		return 0; /* already the user: nothing to split */
+	}
+	if (s->conf->use_pam > 0) {
+		ret = srvauth_pam_open_session(s->conf, &s->user, s->ctx->raddr,
+		                               NULL, &s->pam);
+		if (ret != 0) {
+			log_error("PAM session for %s failed: %s", s->user.name,
+			          sesh_err_str(ret));
+			return ret;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		log_error("socketpair: %s", strerror(errno));
+		ret = SESH_ERR_SYSTEM;
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_error("fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		ret = SESH_ERR_SYSTEM;
+		goto fail;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		s->priv_fd = sv[1];
+		/* the parent closes the PAM session; the child only reads
+		 * its environment and must never close it: its copy stays
+		 * reachable until exit */
+		child_pam_copy = s->pam;
+		if ((ret = drop_privileges(&s->user)) != 0) {
+			log_error("cannot drop privileges to %s: %s",
+			          s->user.name, strerror(errno));
+			return ret;
+		}
+		s->is_root = s->user.uid == 0;
+		return 0;
+	}
+	close(sv[1]);
+	parent_drop_socket(s);
+	parent_serve(s, sv[0], pid, end);
+	close(sv[0]);
+	*is_parent = true;
+	return 0;
+fail:
+	srvauth_pam_close_session(s->pam);
+	s->pam = NULL;
+	return ret;
+}
