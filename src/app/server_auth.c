@@ -362,6 +362,12 @@ on_pubkey(struct server *s, const struct ua_server_event *ev)
 		ret = srvauth_pubkey_allowed(s->conf, &s->user, ev->key,
 		                             s->ctx->raddr, s->ctx->raddr,
 		                             (uint64_t)time(NULL), &ok, &opts);
+		if (ret == SESH_ERR_SYSTEM) {
+			/* identity not restored after reading the user's
+			 * files (srvauth_int.h): do not go on */
+			srv_keyopts_clear(&opts);
+			return ret;
+		}
 		if (ret != 0) {
 			ok = false;
 		}

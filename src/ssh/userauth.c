@@ -1211,7 +1211,9 @@ ua_server_service_request(struct ua_server *s, struct rd *r, struct buf *out)
 	size_t n;
 	int ret;
 
-	if (s->st != US_SVC_WAIT) {
+	/* A repeated request between attempts is answered again, as sshd
+	 * does (paramiko sends one before each retry). */
+	if (s->st != US_SVC_WAIT && s->st != US_READY) {
 		return SESH_ERR_PROTOCOL;
 	}
 	if ((ret = rd_string_max(r, UA_MAX_SERVICE, &p, &n)) != 0 ||

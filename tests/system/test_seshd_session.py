@@ -223,6 +223,24 @@ def test_subsystem(srv):
 		c.close()
 
 
+def test_paramiko_retries_after_a_refused_key(srv, tmp_path):
+	"""paramiko sends SERVICE_REQUEST again before each attempt; as with
+	sshd, a refused key is followed by a working one."""
+	paramiko = pytest.importorskip("paramiko")
+	wrong = tmp_path / "wrong_rsa"
+	paramiko.RSAKey.generate(2048).write_private_key_file(str(wrong))
+	c = paramiko.SSHClient()
+	c.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+	c.connect("127.0.0.1", srv["d"].port, username=srv["user"].name,
+		  key_filename=[str(wrong), srv["key"]], look_for_keys=False,
+		  allow_agent=False, timeout=20)
+	try:
+		_, out, _ = c.exec_command("echo retried")
+		assert out.read() == b"retried\n"
+	finally:
+		c.close()
+
+
 def test_max_sessions(srv):
 	paramiko = pytest.importorskip("paramiko")
 	c = paramiko.SSHClient()

@@ -792,6 +792,23 @@ test_wrong_service(void **state)
 	assert_int_equal(buf_put_cstring(&p.sout, "ssh-connection"), 0);
 	assert_int_equal(s2c(&p), SESH_ERR_SERVICE_NOT_AVAILABLE);
 	pair_free(&p);
+	/* a repeated SERVICE_REQUEST between attempts is answered again
+	 * (paramiko sends one before each retry, sshd accepts it) */
+	pair_init(&p, ALL_METHODS, 0);
+	pair_service(&p);
+	buf_reset(&p.cout);
+	assert_int_equal(buf_put_u8(&p.cout, 5), 0);
+	assert_int_equal(buf_put_cstring(&p.cout, "ssh-userauth"), 0);
+	assert_int_equal(c2s(&p), 0);
+	assert_null(p.sev);
+	assert_true(buf_len(&p.sout) > 0);
+	assert_int_equal(buf_data(&p.sout)[0], 6);
+	buf_reset(&p.cout);
+	none_req(&p.cout, "alice", "ssh-connection");
+	assert_int_equal(c2s(&p), 0);
+	assert_non_null(p.sev);
+	assert_int_equal(p.sev->type, UA_SEV_AUTH_NONE);
+	pair_free(&p);
 	/* USERAUTH_REQUEST for a service other than ssh-connection */
 	pair_init(&p, ALL_METHODS, 0);
 	pair_service(&p);
@@ -1083,7 +1100,7 @@ test_server_allow_lists(void **state)
 			msg[0] = (uint8_t)t;
 			ret = ua_server_input(p.s, msg, 1, &p.sev, &p.sout);
 			allowed =
-			    (st == S_SVC_WAIT && t == 5) ||
+			    ((st == S_SVC_WAIT || st == S_READY) && t == 5) ||
 			    ((st == S_READY || st == S_KI_WAIT) && t == 50) ||
 			    (st == S_KI_WAIT && t == 61);
 			if (st == S_DECIDE) {
