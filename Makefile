@@ -50,7 +50,8 @@ unit:
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 system:
-	SESH_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/system
+	SESH_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/system \
+		tests/adversarial
 
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
