@@ -283,6 +283,10 @@ test_spawn_signals_reset(void **state)
 	run_simple("grep -E '^Sig(Blk|Ign)' /proc/self/status", NULL, &r);
 	signal(SIGHUP, SIG_DFL);
 	assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+	if (strstr(r.out, "SigIgn:\t0000000000000000") == NULL ||
+	    strstr(r.out, "SigBlk:\t0000000000000000") == NULL) {
+		fprintf(stderr, "child's signal state:\n%s\n", r.out);
+	}
 	assert_non_null(strstr(r.out, "SigBlk:\t0000000000000000"));
 	assert_non_null(strstr(r.out, "SigIgn:\t0000000000000000"));
 }
