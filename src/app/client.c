@@ -100,7 +100,9 @@ static int
 client_rand(void *ctx, void *p, size_t n)
 {
 	(void)ctx;
-	/* the engine's only draws are packet padding: pooled */
+	/* mostly packet padding, one draw per packet: pooled (the pool
+	 * is RAND_bytes output, wiped as handed out and at exit; the key
+	 * exchange's few draws come from it too) */
 	return rand_pool_bytes(p, n);
 }
 
@@ -292,7 +294,28 @@ drain(struct client *cl)
 	}
 }
 
-/* Writes what the engine has queued; false on a write error. */
+/*
+ * Written engine output is consumed lazily (cl->out_done): consuming
+ * moves what is left to the buffer's start, which after each partial
+ * write to a full socket would copy the whole backlog again. Once this
+ * much is written, or all of it, the engine's buffer is trimmed.
+ */
+#define CLIENT_OUT_TRIM    (256u * 1024u)
+#define CLIENT_OUT_BACKLOG (1024u * 1024u)
+
+/* Engine output not yet written. */
+static size_t
+out_pending(const struct client *cl)
+{
+	const uint8_t *p;
+	size_t n;
+
+	conn_output_peek(cl->c, &p, &n);
+	return n > cl->out_done ? n - cl->out_done : 0;
+}
+
+/* Writes what the engine has queued (all of it in one write() when the
+ * socket takes it); false on a write error. */
 static bool
 flush_out(struct client *cl, bool block)
 {
@@ -303,10 +326,12 @@ flush_out(struct client *cl, bool block)
 
 	for (;;) {
 		conn_output_peek(cl->c, &p, &n);
-		if (n == 0) {
+		if (cl->out_done >= n) {
+			conn_output_consume(cl->c, n);
+			cl->out_done = 0;
 			return true;
 		}
-		w = write(cl->fd, p, n);
+		w = write(cl->fd, p + cl->out_done, n - cl->out_done);
 		if (w < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -321,7 +346,11 @@ flush_out(struct client *cl, bool block)
 			}
 			return errno == EAGAIN;
 		}
-		conn_output_consume(cl->c, (size_t)w);
+		cl->out_done += (size_t)w;
+		if (cl->out_done >= CLIENT_OUT_TRIM && cl->out_done < n) {
+			conn_output_consume(cl->c, cl->out_done);
+			cl->out_done = 0;
+		}
 	}
 }
 
@@ -405,7 +434,6 @@ session_loop(struct client *cl)
 {
 	struct pollfd pf[3];
 	uint8_t rbuf[CLIENT_IO_CHUNK];
-	const uint8_t *p;
 	size_t n;
 	ssize_t r;
 	nfds_t nfd, in_idx;
@@ -428,7 +456,7 @@ session_loop(struct client *cl)
 			        strerror(errno));
 			return CLIENT_EXIT_FAILURE;
 		}
-		conn_output_peek(cl->c, &p, &n);
+		n = out_pending(cl);
 		if (cl->done && n == 0) {
 			break;
 		}
@@ -453,7 +481,9 @@ session_loop(struct client *cl)
 		pf[1].revents = 0;
 		nfd = 2;
 		in_idx = 0;
-		if (client_session_wants_stdin(cl)) {
+		/* backpressure: no more input while a lot waits for the
+		 * socket (the window would let it pile up in memory) */
+		if (n < CLIENT_OUT_BACKLOG && client_session_wants_stdin(cl)) {
 			pf[2].fd = STDIN_FILENO;
 			pf[2].events = POLLIN;
 			pf[2].revents = 0;

@@ -4,6 +4,16 @@
  * through a non-blocking connect and poll, TCP_NODELAY) or a
  * ProxyCommand run by /bin/sh -c with one end of a socketpair as its
  * standard input and output. Errors are printed in ssh's words.
+ *
+ * TCP_QUICKACK during the login: a server with Nagle still on (OpenSSH's
+ * sshd sets TCP_NODELAY only when a session starts) holds a small packet
+ * back while its previous one is unacknowledged, and Linux delays our
+ * ACK by up to 40 ms when we have nothing to send, hoping to piggyback
+ * it. Against sshd that cost about 40 ms per login (after
+ * USERAUTH_SUCCESS). Quick-ACK mode answers at once, but the kernel
+ * drops back to delayed ACKs by itself, so the flag is re-armed after
+ * every read until the session is set up (client.c decides when);
+ * bulk transfers then keep the kernel's normal ACK pacing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -131,6 +141,8 @@ connect_tcp(struct client *cl)
 	cl->ip = ipbuf[0] != '\0' ? mem_strdup(ipbuf) : NULL;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	cl->fd = fd;
+	cl->quickack = true;
+	client_net_quickack(cl);
 	return 0;
 }
 
@@ -188,6 +200,20 @@ client_net_connect(struct client *cl)
 		return connect_proxy(cl);
 	}
 	return connect_tcp(cl);
+}
+
+void
+client_net_quickack(struct client *cl)
+{
+	int one = 1;
+
+	if (!cl->quickack || cl->fd < 0) {
+		return;
+	}
+	if (setsockopt(cl->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one)) !=
+	    0) {
+		cl->quickack = false; /* not TCP, or not Linux: stop trying */
+	}
 }
 
 void

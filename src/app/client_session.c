@@ -7,6 +7,7 @@
  * changes.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,6 +452,55 @@ escape_command(struct client *cl, enum escape_cmd cmd)
 	}
 }
 
+/*
+ * Plain stdin (no escape character): reads straight into in_buf, up to
+ * the window and CLIENT_IN_MAX, with more reads while poll says more is
+ * there, so one flush carries several packets in one write().
+ */
+static void
+read_stdin_plain(struct client *cl, size_t room)
+{
+	struct pollfd pf;
+	size_t len = 0;
+	unsigned int reads = 0;
+	ssize_t r;
+
+	if (room == 0) {
+		return; /* no window: polled by mistake, not an EOF */
+	}
+	if (room > CLIENT_IN_MAX) {
+		room = CLIENT_IN_MAX;
+	}
+	for (;;) {
+		r = read(STDIN_FILENO, cl->in_buf + len, room - len);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0 && errno == EAGAIN) {
+			break;
+		}
+		if (r <= 0) {
+			cl->stdin_eof = true;
+			break;
+		}
+		len += (size_t)r;
+		/* a short read of a small amount: interactive, send now */
+		if (++reads >= CLIENT_IN_READS || room - len < 4096u ||
+		    (size_t)r < 4096u) {
+			break;
+		}
+		pf.fd = STDIN_FILENO;
+		pf.events = POLLIN;
+		pf.revents = 0;
+		if (poll(&pf, 1, 0) <= 0 || (pf.revents & POLLIN) == 0) {
+			break;
+		}
+	}
+	cl->in_len = len;
+	cl->in_off = 0;
+	(void)stdin_push(cl);
+}
+
 void
 client_session_read_stdin(struct client *cl)
 {
@@ -460,6 +510,10 @@ client_session_read_stdin(struct client *cl)
 	enum escape_cmd cmd;
 	ssize_t r;
 
+	if (!cl->want_tty || cl->esc.ch == ESCAPE_NONE) {
+		read_stdin_plain(cl, room);
+		return;
+	}
 	if (room > sizeof(raw)) {
 		room = sizeof(raw);
 	}
@@ -469,13 +523,6 @@ client_session_read_stdin(struct client *cl)
 	}
 	if (r <= 0) {
 		cl->stdin_eof = true;
-		(void)stdin_push(cl);
-		return;
-	}
-	if (!cl->want_tty || cl->esc.ch == ESCAPE_NONE) {
-		memcpy(cl->in_buf, raw, (size_t)r);
-		cl->in_len = (size_t)r;
-		cl->in_off = 0;
 		(void)stdin_push(cl);
 		return;
 	}

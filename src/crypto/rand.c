@@ -5,10 +5,21 @@
  * rand_uniform() draws by rejection so that every value of [0, upper) is
  * equally likely: 32-bit draws below 2^32 mod upper are discarded, which
  * leaves a range that is an exact multiple of upper.
+ *
+ * rand_pool_bytes() serves small draws (packet padding) from a per-thread
+ * pool of RAND_POOL_SIZE bytes refilled by RAND_bytes, so the per-call
+ * cost of RAND_bytes (locking, and a getpid() for its fork check) is
+ * paid once per refill rather than once per packet. Bytes are wiped from
+ * the pool as they are handed out; rand_pool_wipe() drops the rest. A
+ * pthread_atfork() child handler (registered on first use) empties the
+ * pool in a child, so parent and child never hand out the same bytes.
  */
 #include "crypto/rand.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -38,6 +49,69 @@ rand_bytes(void *p, size_t n)
 		n -= chunk;
 	}
 	return 0;
+}
+
+#define RAND_POOL_SIZE 4096u
+
+struct rand_pool {
+	uint8_t b[RAND_POOL_SIZE];
+	size_t left; /* unused bytes: b[RAND_POOL_SIZE - left ..) */
+};
+
+static _Thread_local struct rand_pool rand_pool;
+static pthread_once_t rand_pool_once = PTHREAD_ONCE_INIT;
+
+static void
+rand_pool_forked(void)
+{
+	rand_pool_wipe();
+}
+
+static void
+rand_pool_register(void)
+{
+	(void)pthread_atfork(NULL, NULL, rand_pool_forked);
+}
+
+int
+rand_pool_bytes(void *p, size_t n)
+{
+	struct rand_pool *rp = &rand_pool;
+	uint8_t *q = p;
+	size_t k;
+	int ret;
+
+	if (p == NULL && n > 0) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (n > RAND_POOL_SIZE / 4) {
+		/* large draws gain nothing from the pool */
+		return rand_bytes(p, n);
+	}
+	while (n > 0) {
+		if (rp->left == 0) {
+			(void)pthread_once(&rand_pool_once, rand_pool_register);
+			if ((ret = rand_bytes(rp->b, sizeof(rp->b))) != 0) {
+				crypto_wipe(rp->b, sizeof(rp->b));
+				return ret;
+			}
+			rp->left = sizeof(rp->b);
+		}
+		k = n < rp->left ? n : rp->left;
+		memcpy(q, rp->b + RAND_POOL_SIZE - rp->left, k);
+		crypto_wipe(rp->b + RAND_POOL_SIZE - rp->left, k);
+		rp->left -= k;
+		q += k;
+		n -= k;
+	}
+	return 0;
+}
+
+void
+rand_pool_wipe(void)
+{
+	crypto_wipe(rand_pool.b, sizeof(rand_pool.b));
+	rand_pool.left = 0;
 }
 
 int

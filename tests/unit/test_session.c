@@ -272,6 +272,9 @@ test_spawn_signals_reset(void **state)
 {
 	sigset_t blk, old;
 	struct result r;
+	unsigned long long mask;
+	const char *ign;
+	int sig;
 
 	(void)state;
 	/* A blocked or ignored signal in the daemon must not leak into the
@@ -288,7 +291,14 @@ test_spawn_signals_reset(void **state)
 		fprintf(stderr, "child's signal state:\n%s\n", r.out);
 	}
 	assert_non_null(strstr(r.out, "SigBlk:\t0000000000000000"));
-	assert_non_null(strstr(r.out, "SigIgn:\t0000000000000000"));
+	assert_non_null((ign = strstr(r.out, "SigIgn:\t")));
+	/* glibc's reserved signals (32 and 33, below SIGRTMIN) cannot be
+	 * changed by sigaction and keep whatever the test runner set */
+	mask = 0;
+	for (sig = 32; sig < SIGRTMIN; sig++) {
+		mask |= 1ull << (sig - 1);
+	}
+	assert_int_equal(strtoull(ign + 8, NULL, 16) & ~mask, 0);
 }
 
 static void
