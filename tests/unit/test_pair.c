@@ -132,6 +132,9 @@ static const char *const kex_names[] = {
     "diffie-hellman-group14-sha256",
     "diffie-hellman-group16-sha512",
     "diffie-hellman-group18-sha512",
+    "mlkem768x25519-sha256",
+    "sntrup761x25519-sha512",
+    "sntrup761x25519-sha512@openssh.com",
 };
 
 static const struct {
