@@ -24,6 +24,7 @@
 
 #include "app/server.h"
 #include "app/server_int.h"
+#include "app/server_trim.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "crypto/rand.h"
@@ -210,6 +211,9 @@ drain(struct server *s)
 				s->peer_closed = true;
 				return;
 			}
+			/* KEX and authentication are over: what they left
+			 * behind goes back before the session's long life */
+			server_trim_memory();
 		}
 		if (conn_next_event(s->c, &ev) != 0) {
 			set_end(s, SERVER_END_ERROR);
@@ -283,10 +287,10 @@ flush_out(struct server *s)
 static void
 read_socket(struct server *s)
 {
-	uint8_t rbuf[SRV_IO_CHUNK];
+	uint8_t *rbuf = s->iobuf;
 	ssize_t r;
 
-	r = read(s->rfd, rbuf, sizeof(rbuf));
+	r = read(s->rfd, rbuf, SRV_IO_CHUNK);
 	if (r < 0) {
 		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
 			return;
@@ -519,6 +523,11 @@ server_conn_run(const struct server_ctx *ctx)
 		(void)fcntl(s->notify_fd, F_SETFD, FD_CLOEXEC);
 	}
 	s->is_root = geteuid() == 0;
+	s->iobuf = malloc(SRV_IO_CHUNK);
+	if (s->iobuf == NULL) {
+		free(s);
+		return SERVER_END_ERROR;
+	}
 	s->start_ms = server_now_ms();
 	s->last_input_ms = s->start_ms;
 	s->end = SERVER_END_ERROR;
@@ -544,7 +553,8 @@ server_conn_run(const struct server_ctx *ctx)
 	loop(s);
 out:
 	end = (int)s->end;
-	server_sess_clear_all(s);
+	server_sess_clear_all(s); /* logout records first, then PAM */
+	server_privsep_end(s);
 	if (s->split && s->priv_fd >= 0) {
 		server_privsep_report_end(s, end);
 	}
@@ -559,6 +569,7 @@ out:
 	if (s->notify_fd >= 0) {
 		close(s->notify_fd);
 	}
+	free(s->iobuf);
 	free(s);
 	return end;
 }

@@ -18,7 +18,8 @@
 #include "app/srvauth.h"
 #include "ssh/conn.h"
 
-#define SRV_IO_CHUNK      65536u
+/* one read from the socket or a child (server.iobuf) */
+#define SRV_IO_CHUNK      (256u * 1024u)
 #define SRV_MAX_ENV       64u  /* env requests kept per session */
 #define SRV_MAX_MODES     128u /* pty modes kept */
 #define SRV_MAX_USED_KEYS 8u   /* keys of earlier publickey steps */
@@ -86,8 +87,13 @@ struct server {
 	bool is_root; /* running as root (before the split) */
 	struct srv_sess *sess[CHAN_MAX_CHANNELS]; /* by channel id */
 	unsigned nsess;
-	int sigchld_fd;    /* read end of the SIGCHLD self-pipe */
-	bool split;        /* the post-auth split was done */
+	int sigchld_fd; /* read end of the SIGCHLD self-pipe */
+	bool split;     /* the post-auth split was done */
+	bool pam_owner; /* not split (root): this process closes PAM */
+	/* SRV_IO_CHUNK bytes for socket and child reads (not nested): on
+	 * the heap, so the engine's calls below them do not run 64 KiB
+	 * deeper in the stack, whose pages an idle session would keep */
+	uint8_t *iobuf;
 	pid_t orphans[16]; /* children of closed sessions, to reap */
 	bool chld;         /* SIGCHLD seen since the last reap */
 };
@@ -119,9 +125,13 @@ void server_sess_clear_all(struct server *s);
  * After authentication: PAM session, fork; the parent (root) serves
  * utmp requests and closes the PAM session when the child ends, then
  * returns *is_parent true with *end the child's result; the child
- * drops to the user and returns *is_parent false.
+ * drops to the user and returns *is_parent false. A root login does
+ * not fork: PAM session only, *is_parent false, and this process closes
+ * the session itself (server_privsep_end). Not root: nothing at all.
  */
 int server_privsep_split(struct server *s, bool *is_parent, int *end);
+/* Closes the PAM session when this process owns it (a root login). */
+void server_privsep_end(struct server *s);
 int server_privsep_utmp_login(struct server *s, const char *tty, pid_t pid);
 int server_privsep_utmp_logout(struct server *s, const char *tty, pid_t pid);
 /* The child tells the parent its result before it ends. */

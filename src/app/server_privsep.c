@@ -9,6 +9,12 @@
  * records for ptys still logged in, closes the PAM session and returns
  * the child's result.
  *
+ * A root login has nothing to drop: no fork then. The one process opens
+ * the PAM session, writes utmp/wtmp/lastlog itself and, at the end,
+ * closes the PAM session (server_privsep_end) after its sessions'
+ * logout records (server_sess_clear_all). This saves a whole process
+ * per connection (OpenSSH's sshd does the same for root).
+ *
  * Requests (child -> parent), one packet each, answered by one byte
  * (0 ok, 1 failed):
  *	struct priv_msg { type 'L' login | 'O' logout; pid; tty }
@@ -25,6 +31,7 @@
 #include <unistd.h>
 
 #include "app/server_int.h"
+#include "app/server_trim.h"
 #include "base/err.h"
 #include "base/log.h"
 
@@ -60,6 +67,42 @@ send_req(struct server *s, const struct priv_msg *m, bool answer)
 	return r == 1 && ok == 0 ? 0 : SESH_ERR_SYSTEM;
 }
 
+/* "/dev/pts/<digits>": the only names the child may ask about. */
+static bool
+pts_name(const char *tty)
+{
+	const char *p = tty + 9;
+
+	if (strncmp(tty, "/dev/pts/", 9) != 0 || *p == '\0') {
+		return false;
+	}
+	for (; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* utmp, wtmp and lastlog by this process (root, not split). */
+static int
+direct_login(struct server *s, const char *tty, pid_t pid)
+{
+	char *last = NULL;
+	int ret;
+
+	if (!pts_name(tty)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	ret = session_utmp_login(tty, s->user.name, s->ctx->raddr, pid);
+	if (ret == 0) {
+		(void)session_lastlog(s->user.uid, tty, s->ctx->raddr, true,
+		                      &last);
+		free(last);
+	}
+	return ret;
+}
+
 static int
 utmp_req(struct server *s, char type, const char *tty, pid_t pid)
 {
@@ -72,8 +115,7 @@ utmp_req(struct server *s, char type, const char *tty, pid_t pid)
 		if (!s->is_root) {
 			return SESH_ERR_SYSTEM; /* no utmp without root */
 		}
-		return type == 'L' ? session_utmp_login(tty, s->user.name,
-		                                        s->ctx->raddr, pid)
+		return type == 'L' ? direct_login(s, tty, pid)
 		                   : session_utmp_logout(tty, pid);
 	}
 	memset(&m, 0, sizeof(m));
@@ -116,23 +158,6 @@ struct logged {
 	char tty[64];
 	pid_t pid;
 };
-
-/* "/dev/pts/<digits>": the only names the child may ask about. */
-static bool
-pts_name(const char *tty)
-{
-	const char *p = tty + 9;
-
-	if (strncmp(tty, "/dev/pts/", 9) != 0 || *p == '\0') {
-		return false;
-	}
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9') {
-			return false;
-		}
-	}
-	return true;
-}
 
 static void
 parent_serve(struct server *s, int fd, pid_t child, int *end)
@@ -237,6 +262,16 @@ drop_privileges(const struct srv_user *u)
 	return 0;
 }
 
+void
+server_privsep_end(struct server *s)
+{
+	if (s->pam_owner) {
+		srvauth_pam_close_session(s->pam);
+		s->pam = NULL;
+		s->pam_owner = false;
+	}
+}
+
 int
 server_privsep_split(struct server *s, bool *is_parent, int *end)
 {
@@ -257,6 +292,11 @@ server_privsep_split(struct server *s, bool *is_parent, int *end)
 			          sesh_err_str(ret));
 			return ret;
 		}
+	}
+	if (s->user.uid == 0) {
+		/* root stays root: one process, which owns the PAM session */
+		s->pam_owner = true;
+		return 0;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		log_error("socketpair: %s", strerror(errno));
@@ -288,6 +328,7 @@ server_privsep_split(struct server *s, bool *is_parent, int *end)
 	}
 	close(sv[1]);
 	parent_drop_socket(s);
+	server_trim_memory();
 	parent_serve(s, sv[0], pid, end);
 	close(sv[0]);
 	*is_parent = true;

@@ -395,6 +395,30 @@ send_eow(struct server *s, struct srv_sess *ss)
 	                   conn_chan_buf(s->c));
 }
 
+/* Data for the child's stdin: written at once when nothing waits before
+ * it (no copy), the rest queued for POLLOUT. */
+static int
+put_stdin(struct server *s, struct srv_sess *ss, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0 && queue_left(&ss->inq) == 0 && ss->started &&
+	       ss->proc.in_fd >= 0) {
+		w = write(ss->proc.in_fd, p, n);
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			break; /* EAGAIN or an error: push_stdin sees it */
+		}
+		p += w;
+		n -= (size_t)w;
+		(void)chan_consumed(conn_channels(s->c), ss->id, (size_t)w,
+		                    conn_chan_buf(s->c));
+	}
+	return queue_put(&ss->inq, p, n);
+}
+
 static int
 push_stdin(struct server *s, struct srv_sess *ss)
 {
@@ -466,7 +490,7 @@ push_pre(struct server *s, struct srv_sess *ss)
 static void
 pull(struct server *s, struct srv_sess *ss, bool err)
 {
-	uint8_t b[SRV_IO_CHUNK];
+	uint8_t *b = s->iobuf;
 	int *fd = err ? &ss->proc.err_fd : &ss->proc.out_fd;
 	bool *eof = err ? &ss->err_eof : &ss->out_eof;
 	size_t room, sent;
@@ -479,8 +503,8 @@ pull(struct server *s, struct srv_sess *ss, bool err)
 	if (room == 0) {
 		return;
 	}
-	if (room > sizeof(b)) {
-		room = sizeof(b);
+	if (room > SRV_IO_CHUNK) {
+		room = SRV_IO_CHUNK;
 	}
 	r = read(*fd, b, room);
 	if (r < 0 &&
@@ -736,7 +760,7 @@ server_chan_event(struct server *s, const struct chan_event *ev)
 		    (ss->started && ss->proc.in_fd < 0)) {
 			return chan_consumed(cs, ev->id, ev->data.n, out);
 		}
-		if ((ret = queue_put(&ss->inq, ev->data.p, ev->data.n)) != 0) {
+		if ((ret = put_stdin(s, ss, ev->data.p, ev->data.n)) != 0) {
 			return ret;
 		}
 		return push_stdin(s, ss);

@@ -40,6 +40,9 @@
 /* Upper bound on supplementary groups we pass to setgroups(). */
 #define SESSION_MAX_GROUPS 65536
 
+/* Pipe capacity asked for the child's stdin and stdout. */
+#define SESSION_PIPE_SIZE (1024 * 1024)
+
 /* Where the child failed, sent to the parent over the status pipe. */
 enum child_stage {
 	ST_FDS = 1,
@@ -370,6 +373,10 @@ session_spawn(const struct session_spec *s, struct session_proc *out)
 			log_error("session: fcntl: %s", strerror(errno));
 			goto out;
 		}
+		/* bulk stdin/stdout: a larger pipe means fewer wake-ups of
+		 * the child and of us (best effort: the default stays) */
+		(void)fcntl(pipes[0][1], F_SETPIPE_SZ, SESSION_PIPE_SIZE);
+		(void)fcntl(pipes[1][0], F_SETPIPE_SZ, SESSION_PIPE_SIZE);
 	}
 	if (pipe2(status, O_CLOEXEC) != 0) {
 		log_error("session: pipe: %s", strerror(errno));
