@@ -8,7 +8,7 @@ what=${1:-all}
 
 build_pkgs="build-essential cmake pkg-config libssl-dev libpam0g-dev libcrypt-dev libseccomp-dev"
 test_pkgs="libcmocka-dev python3 python3-pytest openssh-client openssh-server
-clang libclang-rt-14-dev python3-pexpect python3-paramiko openssh-sftp-server"
+clang libclang-rt-14-dev python3-pexpect python3-paramiko openssh-sftp-server strace"
 
 case "$what" in
 build) pkgs="$build_pkgs" ;;

@@ -311,6 +311,24 @@ read_socket(struct server *s)
 	}
 	s->last_input_ms = server_now_ms();
 	s->alive_missed = 0;
+	if (s->quickack_left > 0) {
+		/*
+		 * During the handshake, the login and the session's first
+		 * requests, ACK at once: OpenSSH's client keeps Nagle on for
+		 * non-interactive sessions, so each of its small writes waits
+		 * for the ACK of the one before, which Linux would delay by
+		 * up to 40 ms. The kernel clears the flag by itself, so it is
+		 * set again after each read; bulk data later is left to the
+		 * kernel's delayed ACKs.
+		 */
+		int one = 1;
+
+		s->quickack_left--;
+		if (setsockopt(s->rfd, IPPROTO_TCP, TCP_QUICKACK, &one,
+		               sizeof(one)) != 0) {
+			s->quickack_left = 0; /* not a TCP socket (-i) */
+		}
+	}
 	if (conn_input(s->c, rbuf, (size_t)r, s->last_input_ms) != 0) {
 		/* the DISCONNECTED event reports it */
 	}
@@ -515,6 +533,7 @@ server_conn_run(const struct server_ctx *ctx)
 	s->ctx = ctx;
 	s->conf = (struct servconf *)ctx->conf;
 	s->rfd = ctx->rfd;
+	s->quickack_left = SRV_QUICKACK_READS;
 	s->wfd = ctx->wfd;
 	s->priv_fd = -1;
 	s->sigchld_fd = -1;

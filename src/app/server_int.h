@@ -20,6 +20,7 @@
 
 /* one read from the socket or a child (server.iobuf) */
 #define SRV_IO_CHUNK      (256u * 1024u)
+#define SRV_QUICKACK_READS 32u /* reads that re-arm TCP_QUICKACK */
 #define SRV_MAX_ENV       64u  /* env requests kept per session */
 #define SRV_MAX_MODES     128u /* pty modes kept */
 #define SRV_MAX_USED_KEYS 8u   /* keys of earlier publickey steps */
@@ -60,6 +61,8 @@ struct server {
 	bool own_conf_set;
 	struct conn *c;
 	int rfd, wfd;
+	unsigned quickack_left; /* socket reads that still re-arm
+	                           TCP_QUICKACK (server.c) */
 	uint64_t start_ms;
 	uint64_t last_input_ms;
 	uint64_t alive_sent_ms; /* last keepalive sent */

@@ -161,7 +161,8 @@ def _wait_ready(proc, ports, timeout):
 
 def start_seshd(sesh_bin, tmpdir, extra_config_lines=(), user_keys=None,
 		args=(), env=None, host_key_types=("ed25519",),
-		listen="127.0.0.1", ports=1, timeout=15):
+		listen="127.0.0.1", ports=1, timeout=15, wrap=()):
+	"""wrap: a command prefix for seshd (e.g. strace ...)."""
 	tmpdir = str(tmpdir)
 	d = Seshd()
 	d.addr = listen
@@ -214,7 +215,8 @@ def start_seshd(sesh_bin, tmpdir, extra_config_lines=(), user_keys=None,
 			f.write("\n".join(first + port_lines + own + matches) + "\n")
 		d._log = open(d.log_path, "wb")
 		d.proc = subprocess.Popen(
-			[seshd, "-D", "-e", "-f", d.config] + list(args),
+			list(wrap) + [seshd, "-D", "-e", "-f", d.config] +
+			list(args),
 			stdin=subprocess.DEVNULL, stdout=d._log,
 			stderr=subprocess.STDOUT, env=env)
 		if _wait_ready(d.proc, d.ports, timeout):

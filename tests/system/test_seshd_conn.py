@@ -246,3 +246,38 @@ def test_print_motd(user, key, sesh_bin, tmp_path, print_motd):
 		finally:
 			child.close()
 		assert (line in text) == (print_motd == "yes"), text
+
+
+def test_quickack_only_during_setup(user, key, sesh_bin, tmp_path):
+	"""seshd ACKs at once while the handshake, login and session set-up
+	run (OpenSSH's client keeps Nagle on for a command, so each of its
+	small writes waits for the previous one's ACK), and then leaves bulk
+	data to the kernel's delayed ACKs: a bounded number of TCP_QUICKACK
+	calls however much data follows."""
+	strace = shutil.which("strace")
+	if strace is None:
+		pytest.skip("strace not installed")
+	log = tmp_path / "strace.log"
+	env = dict(os.environ)
+	# LeakSanitizer needs ptrace at exit, which strace holds
+	env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":detect_leaks=0"
+	sd = start_seshd(sesh_bin, tmp_path, ["UsePAM no"], env=env,
+			 wrap=[strace, "-f", "-qq", "--seccomp-bpf", "-e",
+			       "trace=setsockopt",
+			       "-o", str(log)])
+	try:
+		r = su.run_ssh(sd.port, key, f"{user.name}@127.0.0.1",
+			       "cat >/dev/null; echo done", stdin=b"x" * (32 << 20))
+		assert r.returncode == 0, r.stderr
+		assert r.stdout == b"done\n"
+	finally:
+		pid = int(open(sd.pid_file).read()) if os.path.exists(
+			sd.pid_file) else None
+		sd.stop()
+		if pid is not None:
+			try:
+				os.kill(pid, signal.SIGTERM)
+			except ProcessLookupError:
+				pass
+	calls = log.read_text().count("TCP_QUICKACK")
+	assert 3 <= calls <= 32, calls
