@@ -427,6 +427,7 @@ loop(struct server *s)
 	const uint8_t *p;
 	size_t n;
 	int timeout, pr;
+	bool backlog;
 
 	for (;;) {
 		drain(s);
@@ -455,8 +456,12 @@ loop(struct server *s)
 			set_end(s, SERVER_END_ERROR);
 			return;
 		}
+		/* A peer that does not read what we owe it (replies to its
+		 * requests, channel data) is not read from either until the
+		 * backlog drains: no unbounded queue (as sshd). */
+		backlog = n >= SRV_MAX_BACKLOG;
 		pfd[0].fd = s->rfd;
-		pfd[0].events = (short)(s->done ? 0 : POLLIN);
+		pfd[0].events = (short)(s->done || backlog ? 0 : POLLIN);
 		pfd[0].revents = 0;
 		pfd[1].fd = s->wfd;
 		pfd[1].events = (short)(n > 0 ? POLLOUT : 0);
@@ -464,7 +469,7 @@ loop(struct server *s)
 		pfd[2].fd = s->sigchld_fd;
 		pfd[2].events = POLLIN;
 		pfd[2].revents = 0;
-		nsess = s->done
+		nsess = s->done || backlog
 		            ? 0
 		            : server_sess_pollfds(s, pfd + 3, SRV_MAX_POLL - 3);
 		pr = poll(pfd, 3 + nsess, timeout);
