@@ -24,20 +24,6 @@
 #include "base/err.h"
 #include "base/log.h"
 
-void
-sc_strv_free(char **v)
-{
-	size_t i;
-
-	if (v == NULL) {
-		return;
-	}
-	for (i = 0; v[i] != NULL; i++) {
-		free(v[i]);
-	}
-	free(v);
-}
-
 size_t
 sc_strv_len(char *const *v)
 {
@@ -85,7 +71,7 @@ sc_strv_dup(char *const *v, char ***out)
 		return 0;
 	}
 	if ((ret = sc_strv_append(&t, v, sc_strv_len(v))) != 0) {
-		sc_strv_free(t);
+		mem_strv_free(t);
 		return ret;
 	}
 	*out = t;
@@ -132,7 +118,7 @@ sc_line_clear(struct sc_line *l)
 {
 	free(l->file);
 	free(l->kwraw);
-	sc_strv_free(l->args);
+	mem_strv_free(l->args);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -231,22 +217,22 @@ servconf_clear(struct servconf *c)
 		free(c->listen[i].addr);
 	}
 	free(c->listen);
-	sc_strv_free(c->host_key_files);
+	mem_strv_free(c->host_key_files);
 	free(c->pid_file);
 	free(c->kex_algorithms);
 	free(c->ciphers);
 	free(c->macs);
 	free(c->host_key_algorithms);
 	free(c->pubkey_accepted_algorithms);
-	sc_strv_free(c->authentication_methods);
+	mem_strv_free(c->authentication_methods);
 	free(c->pam_service_name);
-	sc_strv_free(c->authorized_keys_files);
-	sc_strv_free(c->allow_users);
-	sc_strv_free(c->deny_users);
-	sc_strv_free(c->allow_groups);
-	sc_strv_free(c->deny_groups);
+	mem_strv_free(c->authorized_keys_files);
+	mem_strv_free(c->allow_users);
+	mem_strv_free(c->deny_users);
+	mem_strv_free(c->allow_groups);
+	mem_strv_free(c->deny_groups);
 	free(c->banner);
-	sc_strv_free(c->accept_env);
+	mem_strv_free(c->accept_env);
 	for (i = 0; i < c->nsubsystems; i++) {
 		free(c->subsystems[i].name);
 		free(c->subsystems[i].command);
@@ -487,7 +473,7 @@ move_field(struct servconf *dst, struct servconf *src, const struct kw *k)
 	case KT_ARGV:
 	case KT_ACCUM:
 	case KT_AUTHMETHODS:
-		sc_strv_free(*sc_fstrv(dst, k));
+		mem_strv_free(*sc_fstrv(dst, k));
 		*sc_fstrv(dst, k) = *sc_fstrv(src, k);
 		*sc_fstrv(src, k) = NULL;
 		break;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "app/servconf.h"
+#include "base/mem.h"
 #include "base/cfgtok.h"
 
 /* Which algorithm list a keyword names (for + - ^ and validation). */
@@ -167,7 +168,6 @@ struct sc_ctx {
 
 /* String-vector and line helpers (servconf.c). Vectors are
  * NULL-terminated; append/dup return 0, SESH_ERR_NOMEM or SESH_ERR_LIMIT. */
-void sc_strv_free(char **v);
 size_t sc_strv_len(char *const *v);
 int sc_strv_append(char ***v, char *const *add, size_t n);
 int sc_strv_dup(char *const *v, char ***out);

@@ -627,7 +627,7 @@ sc_apply_line(struct sc_ctx *x, const char *file, unsigned int lineno,
 		break;
 	case KT_ARGV:
 		if (!have) {
-			sc_strv_free(*sc_fstrv(c, k));
+			mem_strv_free(*sc_fstrv(c, k));
 			*sc_fstrv(c, k) = NULL;
 			if ((ret = sc_strv_append(sc_fstrv(c, k), args,
 			                          nargs)) != 0) {
@@ -649,7 +649,7 @@ sc_apply_line(struct sc_ctx *x, const char *file, unsigned int lineno,
 			           lineno, why);
 		}
 		if (!have) {
-			sc_strv_free(*sc_fstrv(c, k));
+			mem_strv_free(*sc_fstrv(c, k));
 			*sc_fstrv(c, k) = NULL;
 			if ((ret = sc_strv_append(sc_fstrv(c, k), args,
 			                          nargs)) != 0) {

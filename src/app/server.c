@@ -398,7 +398,7 @@ timers(struct server *s)
 		}
 	}
 	if (when == UINT64_MAX) {
-		return -1;
+		return SRV_POLL_FOREVER;
 	}
 	if (when <= now) {
 		return 0;

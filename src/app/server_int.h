@@ -20,6 +20,7 @@
 
 /* one read from the socket or a child (server.iobuf) */
 #define SRV_IO_CHUNK      (256u * 1024u)
+#define SRV_POLL_FOREVER (-1) /* poll(2) timeout: no timer due */
 #define SRV_QUICKACK_READS 32u /* reads that re-arm TCP_QUICKACK */
 #define SRV_MAX_BACKLOG (1024u * 1024u) /* unread output: stop reading */
 #define SRV_MAX_ENV       64u  /* env requests kept per session */

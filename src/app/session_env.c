@@ -160,15 +160,7 @@ out:
 void
 session_env_free(char **env)
 {
-	size_t k;
-
-	if (env == NULL) {
-		return;
-	}
-	for (k = 0; env[k] != NULL; k++) {
-		free(env[k]);
-	}
-	free(env);
+	mem_strv_free(env);
 }
 
 /* RFC 4254 §6.10: the signal names a client may send or be told. */

@@ -45,22 +45,8 @@ srv_user_clear(struct srv_user *u)
 	free(u->name);
 	free(u->home);
 	free(u->shell);
-	srvauth_strv_free(u->groups);
+	mem_strv_free(u->groups);
 	memset(u, 0, sizeof(*u));
-}
-
-void
-srvauth_strv_free(char **v)
-{
-	size_t i;
-
-	if (v == NULL) {
-		return;
-	}
-	for (i = 0; v[i] != NULL; i++) {
-		free(v[i]);
-	}
-	free(v);
 }
 
 /* getgrouplist() into a fresh array. */

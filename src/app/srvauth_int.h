@@ -13,8 +13,6 @@
 
 #include "app/srvauth.h"
 
-/* Frees a NULL-terminated array of heap strings and the array; NULL-safe. */
-void srvauth_strv_free(char **v);
 
 /* getgrouplist() of name into a fresh array (free()). Returns 0,
  * SESH_ERR_NOMEM or SESH_ERR_LIMIT. */

@@ -65,7 +65,7 @@ srvauth_prompts_clear(struct srvauth_prompts *p)
 	}
 	free(p->name);
 	free(p->instruction);
-	srvauth_strv_free(p->prompts);
+	mem_strv_free(p->prompts);
 	free(p->echo);
 	memset(p, 0, sizeof(*p));
 }

@@ -381,6 +381,6 @@ srvauth_pam_close_session(struct srvauth_pam_session *s)
 		}
 		pam_end(s->h, r);
 	}
-	srvauth_strv_free(s->env);
+	mem_strv_free(s->env);
 	free(s);
 }

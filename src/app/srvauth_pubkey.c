@@ -135,7 +135,7 @@ srv_keyopts_clear(struct srv_keyopts *o)
 		return;
 	}
 	free(o->command);
-	srvauth_strv_free(o->environment);
+	mem_strv_free(o->environment);
 	free(o->where);
 	memset(o, 0, sizeof(*o));
 }

@@ -70,3 +70,17 @@ mem_strdup(const char *s)
 {
 	return s == NULL ? NULL : strdup(s);
 }
+
+void
+mem_strv_free(char **v)
+{
+	size_t i;
+
+	if (v == NULL) {
+		return;
+	}
+	for (i = 0; v[i] != NULL; i++) {
+		free(v[i]);
+	}
+	free(v);
+}

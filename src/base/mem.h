@@ -24,5 +24,8 @@ bool size_mul(size_t a, size_t b, size_t *out);
 void *mem_array(size_t nmemb, size_t size);
 /* strdup that returns NULL on NULL. */
 char *mem_strdup(const char *s);
+/* Frees a NULL-terminated array of heap strings and the array;
+ * NULL-safe. */
+void mem_strv_free(char **v);
 
 #endif
