@@ -40,6 +40,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "crypto/crypto_int.h"
 
@@ -52,6 +53,8 @@
 #define CIPHER_CHACHA_IV_LEN  16
 #define CIPHER_CHACHA_BLOCK   64
 #define CIPHER_POLY_KEY_LEN   32
+#define CIPHER_CTR_IV_LEN     16
+#define CIPHER_EXPORT_TAG     "sesh-cipher-v1"
 /* EVP takes int lengths; feed larger inputs in block-aligned pieces. */
 #define CIPHER_CHUNK (1u << 30)
 
@@ -75,6 +78,10 @@ struct cipher_ctx {
 	EVP_CIPHER_CTX *hdr;           /* chacha K_1 (length) */
 	EVP_MAC_CTX *poly;             /* chacha Poly1305 */
 	uint8_t iv[CIPHER_GCM_IV_LEN]; /* GCM fixed || invocation counter */
+	/* kept for cipher_export(); wiped at free */
+	uint8_t key[2 * CIPHER_CHACHA_KEY_LEN];
+	uint8_t iv0[CIPHER_CTR_IV_LEN]; /* CTR: the initial counter block */
+	uint64_t ctr_bytes;             /* CTR: key stream bytes used */
 };
 
 static const EVP_CIPHER *
@@ -336,6 +343,18 @@ cipher_new(const struct cipher_alg *alg, bool encrypt, const uint8_t *key,
 	}
 	c->alg = alg;
 	c->encrypt = encrypt;
+	if (alg->key_len > sizeof(c->key) ||
+	    (alg->kind == CIPHER_KIND_CTR &&
+	     alg->iv_len != CIPHER_CTR_IV_LEN)) {
+		ret = SESH_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	if (alg->key_len > 0) {
+		memcpy(c->key, key, alg->key_len);
+	}
+	if (alg->kind == CIPHER_KIND_CTR) {
+		memcpy(c->iv0, iv, CIPHER_CTR_IV_LEN);
+	}
 	if (alg->kind == CIPHER_KIND_NONE) {
 		*out = c;
 		c = NULL;
@@ -424,6 +443,12 @@ cipher_alg(const struct cipher_ctx *c)
 	return c == NULL ? NULL : c->alg;
 }
 
+bool
+cipher_encrypting(const struct cipher_ctx *c)
+{
+	return c != NULL && c->encrypt;
+}
+
 int
 cipher_crypt(struct cipher_ctx *c, uint8_t *dst, const uint8_t *src, size_t n)
 {
@@ -437,6 +462,7 @@ cipher_crypt(struct cipher_ctx *c, uint8_t *dst, const uint8_t *src, size_t n)
 		}
 		return 0;
 	case CIPHER_KIND_CTR:
+		c->ctr_bytes += n;
 		return cipher_update(c->evp, dst, src, n);
 	case CIPHER_KIND_GCM:
 	case CIPHER_KIND_CHACHAPOLY:
@@ -593,6 +619,145 @@ cipher_gcm_once(const struct cipher_alg *alg, bool encrypt, const uint8_t *key,
 		ret = cipher_gcm_open(c->evp, c->iv, NULL, 0, buf, n, tag);
 	}
 out:
+	cipher_free(c);
+	return ret;
+}
+
+/* ---- state transfer (cipher_export / cipher_import) ---- */
+
+int
+cipher_export(const struct cipher_ctx *c, struct buf *out)
+{
+	size_t mark;
+	int ret;
+
+	if (c == NULL || out == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	mark = buf_len(out);
+	if ((ret = buf_put_cstring(out, c->alg->name)) != 0 ||
+	    (ret = buf_put_bool(out, c->encrypt)) != 0 ||
+	    (ret = buf_put_string(out, c->key, c->alg->key_len)) != 0) {
+		goto out;
+	}
+	switch (c->alg->kind) {
+	case CIPHER_KIND_CTR:
+		if ((ret = buf_put_string(out, c->iv0, sizeof(c->iv0))) != 0 ||
+		    (ret = buf_put_u64(out, c->ctr_bytes)) != 0) {
+			goto out;
+		}
+		break;
+	case CIPHER_KIND_GCM:
+		if ((ret = buf_put_string(out, c->iv, sizeof(c->iv))) != 0) {
+			goto out;
+		}
+		break;
+	case CIPHER_KIND_CHACHAPOLY:
+	case CIPHER_KIND_NONE:
+		break;
+	}
+	ret = 0;
+out:
+	if (ret != 0) {
+		buf_truncate(out, mark);
+	}
+	return ret;
+}
+
+/* ctr = ctr + add, as a 128-bit big-endian number. */
+static void
+cipher_ctr_add(uint8_t ctr[CIPHER_CTR_IV_LEN], uint64_t add)
+{
+	unsigned carry = 0;
+	size_t i = CIPHER_CTR_IV_LEN;
+
+	while (i > 0) {
+		unsigned v;
+
+		i--;
+		v = (unsigned)ctr[i] + (unsigned)(add & 0xff) + carry;
+		ctr[i] = (uint8_t)v;
+		carry = v >> 8;
+		add >>= 8;
+	}
+}
+
+int
+cipher_import(struct rd *r, struct cipher_ctx **out)
+{
+	const struct cipher_alg *alg;
+	struct cipher_ctx *c = NULL;
+	const uint8_t *name, *key, *iv = NULL;
+	uint8_t ctr[CIPHER_CTR_IV_LEN], zero[CIPHER_CTR_IV_LEN];
+	size_t name_len, key_len, iv_len = 0;
+	uint64_t used = 0;
+	bool encrypt;
+	int ret;
+
+	if (out == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	*out = NULL;
+	if (r == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((ret = rd_string_max(r, SESH_MAX_NAME, &name, &name_len)) != 0 ||
+	    (ret = rd_bool(r, &encrypt)) != 0 ||
+	    (ret = rd_string_max(r, sizeof(c->key), &key, &key_len)) != 0) {
+		return ret;
+	}
+	if ((alg = cipher_by_name_n((const char *)name, name_len)) == NULL) {
+		return SESH_ERR_CIPHER_UNKNOWN;
+	}
+	if (key_len != alg->key_len) {
+		return SESH_ERR_INVALID_FORMAT;
+	}
+	switch (alg->kind) {
+	case CIPHER_KIND_CTR:
+		if ((ret = rd_string_max(r, CIPHER_CTR_IV_LEN, &iv, &iv_len)) !=
+		        0 ||
+		    (ret = rd_u64(r, &used)) != 0) {
+			return ret;
+		}
+		if (iv_len != CIPHER_CTR_IV_LEN) {
+			return SESH_ERR_INVALID_FORMAT;
+		}
+		memcpy(ctr, iv, sizeof(ctr));
+		cipher_ctr_add(ctr, used / CIPHER_CTR_IV_LEN);
+		if ((ret = cipher_new(alg, encrypt, key, ctr, &c)) != 0) {
+			goto out;
+		}
+		memcpy(c->iv0, iv, sizeof(c->iv0));
+		memset(zero, 0, sizeof(zero));
+		if ((ret = cipher_crypt(c, zero, zero,
+		                        (size_t)(used % CIPHER_CTR_IV_LEN))) !=
+		    0) {
+			goto out;
+		}
+		c->ctr_bytes = used;
+		break;
+	case CIPHER_KIND_GCM:
+		if ((ret = rd_string_max(r, CIPHER_GCM_IV_LEN, &iv, &iv_len)) !=
+		    0) {
+			return ret;
+		}
+		if (iv_len != CIPHER_GCM_IV_LEN) {
+			return SESH_ERR_INVALID_FORMAT;
+		}
+		/* FALLTHROUGH */
+	case CIPHER_KIND_CHACHAPOLY:
+	case CIPHER_KIND_NONE:
+		if ((ret = cipher_new(alg, encrypt, key, iv, &c)) != 0) {
+			goto out;
+		}
+		break;
+	}
+	*out = c;
+	c = NULL;
+	ret = 0;
+out:
+	OPENSSL_cleanse(ctr, sizeof(ctr));
+	OPENSSL_cleanse(zero, sizeof(zero));
 	cipher_free(c);
 	return ret;
 }

@@ -21,6 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
+struct rd;
+
 enum cipher_kind {
 	CIPHER_KIND_NONE,
 	CIPHER_KIND_CTR,
@@ -48,6 +51,8 @@ int cipher_new(const struct cipher_alg *alg, bool encrypt, const uint8_t *key,
                const uint8_t *iv, struct cipher_ctx **out);
 void cipher_free(struct cipher_ctx *c);
 const struct cipher_alg *cipher_alg(const struct cipher_ctx *c);
+/* True for an encrypting context (false also for NULL). */
+bool cipher_encrypting(const struct cipher_ctx *c);
 
 /* CTR/NONE only: en/decrypts n bytes (dst may equal src). */
 int cipher_crypt(struct cipher_ctx *c, uint8_t *dst, const uint8_t *src,
@@ -85,5 +90,26 @@ int cipher_open(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt, size_t len,
 int cipher_gcm_once(const struct cipher_alg *alg, bool encrypt,
                     const uint8_t *key, const uint8_t *iv, uint8_t *buf,
                     size_t n, uint8_t *tag);
+
+/*
+ * State transfer (moving a connection to another process): appends the
+ * whole state of c -- algorithm name, direction, key, and the position
+ * of the key stream (CTR: initial counter and bytes used; GCM: the
+ * current invocation IV; chacha20-poly1305 needs none, the nonce being
+ * the sequence number) -- to out. The bytes are key material: out
+ * should be a secret buffer (buf_set_secret) and be wiped after use.
+ * On error nothing is appended. Returns 0, SESH_ERR_INVALID_ARGUMENT,
+ * SESH_ERR_LIMIT or SESH_ERR_NOMEM.
+ */
+int cipher_export(const struct cipher_ctx *c, struct buf *out);
+/*
+ * Reads what cipher_export() wrote from r (bounded; r is advanced past
+ * it) into a new context that goes on where the exported one stopped.
+ * *out is NULL on error. Returns 0, SESH_ERR_INVALID_ARGUMENT, the
+ * reader's errors (SESH_ERR_TRUNCATED, SESH_ERR_LIMIT, ...),
+ * SESH_ERR_CIPHER_UNKNOWN, SESH_ERR_INVALID_FORMAT (wrong key or IV
+ * length), SESH_ERR_NOMEM or SESH_ERR_CRYPTO.
+ */
+int cipher_import(struct rd *r, struct cipher_ctx **out);
 
 #endif

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/limits.h"
 #include "crypto/hash.h"
 #include "crypto/rand.h"
 
@@ -25,6 +27,7 @@ static const struct mac_alg mac_algs[] = {
 struct mac_ctx {
 	const struct mac_alg *alg;
 	struct hmac_ctx *hmac;
+	uint8_t key[MAC_MAX_KEY_LEN]; /* kept for mac_export(); wiped */
 };
 
 const struct mac_alg *
@@ -78,6 +81,11 @@ mac_new(const struct mac_alg *alg, const uint8_t *key, struct mac_ctx **out)
 		goto out;
 	}
 	m->alg = alg;
+	if (alg->key_len > sizeof(m->key)) {
+		ret = SESH_ERR_INVALID_ARGUMENT;
+		goto out;
+	}
+	memcpy(m->key, key, alg->key_len);
 	if ((ret = hmac_new(alg->hash, key, alg->key_len, &m->hmac)) != 0) {
 		goto out;
 	}
@@ -151,4 +159,51 @@ mac_verify(struct mac_ctx *m, uint32_t seqnr, const uint8_t *p, size_t n,
 out:
 	crypto_wipe(want, sizeof(want));
 	return ret;
+}
+
+/* ---- state transfer ---- */
+
+int
+mac_export(const struct mac_ctx *m, struct buf *out)
+{
+	size_t mark;
+	int ret;
+
+	if (m == NULL || out == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	mark = buf_len(out);
+	if ((ret = buf_put_cstring(out, m->alg->name)) != 0 ||
+	    (ret = buf_put_string(out, m->key, m->alg->key_len)) != 0) {
+		buf_truncate(out, mark);
+	}
+	return ret;
+}
+
+int
+mac_import(struct rd *r, struct mac_ctx **out)
+{
+	const struct mac_alg *alg;
+	const uint8_t *name, *key;
+	size_t name_len, key_len;
+	int ret;
+
+	if (out == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	*out = NULL;
+	if (r == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((ret = rd_string_max(r, SESH_MAX_NAME, &name, &name_len)) != 0 ||
+	    (ret = rd_string_max(r, MAC_MAX_KEY_LEN, &key, &key_len)) != 0) {
+		return ret;
+	}
+	if ((alg = mac_by_name_n((const char *)name, name_len)) == NULL) {
+		return SESH_ERR_UNSUPPORTED;
+	}
+	if (key_len != alg->key_len) {
+		return SESH_ERR_INVALID_FORMAT;
+	}
+	return mac_new(alg, key, out);
 }

@@ -22,6 +22,9 @@
 
 #include "crypto/hash.h"
 
+struct buf;
+struct rd;
+
 #define MAC_MAX_TAG_LEN HASH_MAX_LEN
 #define MAC_MAX_KEY_LEN HASH_MAX_LEN
 
@@ -65,5 +68,20 @@ int mac_compute(struct mac_ctx *m, uint32_t seqnr, const uint8_t *p, size_t n,
  */
 int mac_verify(struct mac_ctx *m, uint32_t seqnr, const uint8_t *p, size_t n,
                const uint8_t *tag);
+
+/*
+ * State transfer: appends m's algorithm name and key to out (a MAC has
+ * no other state). Key material: out should be a secret buffer
+ * (buf_set_secret), wiped after use. On error nothing is appended.
+ * Returns 0, SESH_ERR_INVALID_ARGUMENT, SESH_ERR_LIMIT or SESH_ERR_NOMEM.
+ */
+int mac_export(const struct mac_ctx *m, struct buf *out);
+/*
+ * Reads what mac_export() wrote from r (bounded, r advanced) into a new
+ * context; *out NULL on error. Returns 0, SESH_ERR_INVALID_ARGUMENT, the
+ * reader's errors, SESH_ERR_UNSUPPORTED (unknown name),
+ * SESH_ERR_INVALID_FORMAT (wrong key length) or mac_new()'s errors.
+ */
+int mac_import(struct rd *r, struct mac_ctx **out);
 
 #endif

@@ -26,9 +26,10 @@ struct conn {
 	int err; /* sticky: a routed payload's fatal error */
 };
 
-int
-conn_new(enum transport_role role, const struct conn_config *cfg,
-         struct conn **out)
+/* A connection without its transport: settings from cfg, empty set. */
+static int
+conn_alloc(enum transport_role role, const struct conn_config *cfg,
+           struct conn **out)
 {
 	struct conn *c = NULL;
 	const char *methods;
@@ -67,15 +68,36 @@ conn_new(enum transport_role role, const struct conn_config *cfg,
 		ret = SESH_ERR_NOMEM;
 		goto out;
 	}
-	if ((ret = transport_new(role, &cfg->transport, &c->t)) != 0) {
-		goto out;
-	}
 	*out = c;
 	c = NULL;
 	ret = 0;
 out:
 	conn_free(c);
 	return ret;
+}
+
+int
+conn_new(enum transport_role role, const struct conn_config *cfg,
+         struct conn **out)
+{
+	struct conn *c = NULL;
+	int ret;
+
+	if (out != NULL) {
+		*out = NULL;
+	}
+	if (out == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((ret = conn_alloc(role, cfg, &c)) != 0) {
+		return ret;
+	}
+	if ((ret = transport_new(role, &cfg->transport, &c->t)) != 0) {
+		conn_free(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
 }
 
 void
@@ -462,4 +484,103 @@ bool
 conn_closed(const struct conn *c)
 {
 	return transport_closed(c->t);
+}
+
+size_t
+conn_held_bytes(const struct conn *c)
+{
+	return c != NULL ? transport_held_bytes(c->t) : 0;
+}
+
+/* ---- state transfer ---- */
+
+#define CONN_EXPORT_TAG "sesh-conn-state-v1"
+
+bool
+conn_can_export(const struct conn *c)
+{
+	return c != NULL && c->server && c->err == 0 && c->t != NULL &&
+	       conn_authenticated(c) && transport_can_export(c->t) &&
+	       buf_len(&c->ua_out) == 0 && buf_len(&c->chan_out) == 0 &&
+	       c->cs.nchan == 0 && !c->cs.has_event;
+}
+
+int
+conn_export(const struct conn *c, struct buf *out)
+{
+	size_t mark;
+	int ret;
+
+	if (out == NULL || !conn_can_export(c)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	mark = buf_len(out);
+	if ((ret = buf_put_cstring(out, CONN_EXPORT_TAG)) != 0 ||
+	    (ret = transport_export(c->t, out)) != 0 ||
+	    (ret = ua_server_export(c->uas, out)) != 0 ||
+	    (ret = buf_put_bool(out, c->cs.no_more_sessions)) != 0 ||
+	    (ret = buf_put_u32(out, c->cs.window)) != 0 ||
+	    (ret = buf_put_u32(out, c->cs.maxpacket)) != 0 ||
+	    (ret = buf_put_u32(out, c->cs.global_pending)) != 0) {
+		buf_truncate(out, mark);
+		return ret;
+	}
+	return 0;
+}
+
+int
+conn_import(const struct conn_config *cfg, const uint8_t *p, size_t n,
+            struct conn **out)
+{
+	struct conn *c = NULL;
+	const uint8_t *sid, *usid;
+	size_t sid_len, tsid_len;
+	struct rd r, sr;
+	uint32_t window, maxpacket, pending;
+	int ret;
+
+	if (out != NULL) {
+		*out = NULL;
+	}
+	if (out == NULL || cfg == NULL || (p == NULL && n > 0)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((ret = conn_alloc(TRANSPORT_SERVER, cfg, &c)) != 0) {
+		return ret;
+	}
+	rd_init(&r, p, n);
+	if ((ret = rd_expect_cstring(&r, CONN_EXPORT_TAG)) != 0 ||
+	    (ret = transport_import(&cfg->transport, &r, &c->t)) != 0) {
+		goto out;
+	}
+	/* userauth runs over the transport's session id */
+	sr = r;
+	if ((ret = rd_string_max(&sr, UA_MAX_SESSION_ID, &usid, &sid_len)) !=
+	    0) {
+		goto out;
+	}
+	transport_session_id(c->t, &sid, &tsid_len);
+	if (sid_len != tsid_len || memcmp(sid, usid, sid_len) != 0) {
+		ret = SESH_ERR_INVALID_FORMAT;
+		goto out;
+	}
+	if ((ret = ua_server_import(&r, &c->uas)) != 0 ||
+	    (ret = rd_bool(&r, &c->cs.no_more_sessions)) != 0 ||
+	    (ret = rd_u32(&r, &window)) != 0 ||
+	    (ret = rd_u32(&r, &maxpacket)) != 0 ||
+	    (ret = rd_u32(&r, &pending)) != 0 || (ret = rd_end(&r)) != 0) {
+		goto out;
+	}
+	if (chan_set_params(&c->cs, window, maxpacket) != 0 ||
+	    pending > CHAN_MAX_PENDING) {
+		ret = SESH_ERR_INVALID_FORMAT;
+		goto out;
+	}
+	c->cs.global_pending = pending;
+	*out = c;
+	c = NULL;
+	ret = 0;
+out:
+	conn_free(c);
+	return ret;
 }

@@ -191,4 +191,60 @@ bool conn_authenticated(const struct conn *c);
 int conn_error(const struct conn *c);
 bool conn_closed(const struct conn *c);
 
+/*
+ * Bytes of service payloads the transport holds back while a key
+ * exchange runs (its KEX queue, transport_held_bytes: 4 bytes of
+ * framing counted per payload); 0 outside one. The server uses it to
+ * stop producing channel data while a rekey stalls.
+ */
+size_t conn_held_bytes(const struct conn *c);
+
+/*
+ * State transfer: moving an authenticated server connection to another
+ * process without a new key exchange.
+ *
+ * True when conn_export() would succeed now.
+ */
+bool conn_can_export(const struct conn *c);
+/*
+ * Serializes the whole state of a quiescent, authenticated SERVER
+ * connection, appended to out. Quiescent: authenticated, transport open
+ * (no key exchange in progress in either direction, no HOSTKEY_SIGN
+ * pending, no undelivered KEX_DONE, not closed, no sticky error), all
+ * output consumed (conn_output_peek gives 0 bytes) and the module
+ * buffers (conn_ua_buf, conn_chan_buf) empty, no channel in the channel
+ * set and no channel event pending. Bytes received but not yet decoded
+ * (e.g. a CHANNEL_OPEN the client pipelined) are carried, together with
+ * the packet decoder's partial state; the channel set's no-more-sessions
+ * flag, window/max packet for new channels and count of global requests
+ * awaiting replies are carried too.
+ *
+ * The bytes hold key material (both directions' keys): make out a
+ * secret buffer first (buf_set_secret, base/buf.h) so that buf_clear
+ * wipes it, and wipe any copy (mem_wipe, base/mem.h). On error nothing
+ * is appended. Returns 0, SESH_ERR_INVALID_ARGUMENT (not quiescent,
+ * client role), SESH_ERR_NOMEM or SESH_ERR_LIMIT (out's cap).
+ */
+int conn_export(const struct conn *c, struct buf *out);
+/*
+ * Rebuilds a server connection from conn_export()'s bytes p[0..n), with
+ * cfg giving the settings (algorithm lists, host keys -- public parts are
+ * enough if cfg sets sign_by_event --, rekey limits, rand function,
+ * methods, max_tries) exactly as conn_new(TRANSPORT_SERVER) would take
+ * them. The new connection continues as the old one would have: same
+ * keys, sequence numbers, counters for rekey by volume, session id,
+ * strict-KEX flag, our and the peer's version strings (ours from the
+ * blob, not cfg), authentication done with the same user and service,
+ * the buffered input; clock values (transport_tick) are carried as they
+ * were. A later rekey (either side) works. Nothing is queued for output.
+ * The bytes are parsed with every length bounded; malformed, truncated
+ * or trailing input is an error. *out NULL on error, nothing leaked.
+ * Returns 0, SESH_ERR_INVALID_ARGUMENT (a bad cfg), SESH_ERR_INVALID_FORMAT,
+ * the reader's errors (SESH_ERR_TRUNCATED, SESH_ERR_TRAILING_DATA,
+ * SESH_ERR_LIMIT, ...), SESH_ERR_CIPHER_UNKNOWN, SESH_ERR_UNSUPPORTED,
+ * SESH_ERR_CRYPTO or SESH_ERR_NOMEM.
+ */
+int conn_import(const struct conn_config *cfg, const uint8_t *p, size_t n,
+                struct conn **out);
+
 #endif

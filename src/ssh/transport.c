@@ -32,76 +32,6 @@
 #include "ssh/packet.h"
 #include "ssh/transport_int.h"
 
-struct transport {
-	enum transport_role role;
-	/* configuration (copied) */
-	char *kex_list, *hostkey_list, *cipher_list, *mac_list;
-	const struct sshkey *const *hostkeys;
-	size_t n_hostkeys;
-	bool offer_strict, offer_ext_info;
-	bool sign_by_event;
-	uint64_t rekey_bytes, rekey_packets;
-	uint64_t rekey_ms; /* time limit; 0 = none */
-	ssh_rand_fn rand;
-	void *rand_ctx;
-	char my_version[TRANSPORT_MAX_IDENT + 1];
-
-	/* identification exchange */
-	struct buf idline;
-	unsigned int banner_lines;
-	char *peer_version;
-
-	/* packets */
-	struct pkt_in in;
-	struct pkt_out pout;
-	struct buf out;   /* wire bytes to write */
-	struct buf queue; /* service payloads held during KEX */
-
-	/* key exchange round */
-	bool sent_kexinit, got_kexinit, sent_newkeys, got_newkeys;
-	bool ignore_next;
-	bool keys_ready;
-	bool awaiting_hostkey, hostkey_reported;
-	bool pending_done;
-	unsigned long pre_kexinit_pkts;
-	struct buf my_kexinit, peer_kexinit;
-	struct kex_choice choice;
-	const struct kex_method *method;
-	const struct cipher_alg *cipher_c2s, *cipher_s2c;
-	const struct mac_alg *mac_c2s, *mac_s2c;
-	struct kex_client *kc;
-	struct kex_keys keys;
-	struct sshkey *new_hostkey; /* client: awaiting the answer */
-	struct buf fingerprint;
-	struct kex_server *ks; /* server: awaiting a HOSTKEY_SIGN answer */
-	const struct sshkey *sign_key;
-	bool awaiting_sign, sign_reported;
-
-	/* connection-wide */
-	unsigned int kex_count;
-	bool strict;
-	uint8_t session_id[HASH_MAX_LEN];
-	size_t sid_len;
-	struct sshkey *peer_hostkey; /* client: from the first exchange */
-	char *server_sig_algs;
-	uint32_t last_seqnr; /* of the last packet decoded */
-	bool have_last;
-	unsigned int unimpl_count; /* UNIMPLEMENTED received */
-	uint32_t unimpl_seqnr;     /* the last one's sequence number */
-
-	/* time (transport_tick) */
-	uint64_t now;
-	bool time_known;
-	uint64_t kex_time; /* when the last exchange ended */
-	bool kex_time_set;
-
-	/* end */
-	bool closed, disc_reported, disc_by_peer;
-	int err;
-	uint32_t disc_reason;
-	char disc_text[TRANSPORT_MAX_DISC_TEXT + 1];
-};
-
 static const char *const ident_prefixes[] = {"SSH-2.0-", "SSH-1.99-"};
 
 /* ---- small helpers ---- */
@@ -945,8 +875,8 @@ ident_input(struct transport *t, struct rd *r)
 /* ---- public API ---- */
 
 int
-transport_new(enum transport_role role, const struct transport_config *cfg,
-              struct transport **out)
+transport_alloc(enum transport_role role, const struct transport_config *cfg,
+                struct transport **out)
 {
 	struct transport *t = NULL;
 	char *hk = NULL;
@@ -1012,18 +942,39 @@ transport_new(enum transport_role role, const struct transport_config *cfg,
 		t->hostkey_list = hk;
 		hk = NULL;
 	}
-	if ((ret = buf_put(&t->out, t->my_version, strlen(t->my_version))) !=
-	        0 ||
-	    (ret = buf_put(&t->out, "\r\n", 2)) != 0 ||
-	    (ret = send_kexinit(t)) != 0) {
-		goto out;
-	}
 	*out = t;
 	t = NULL;
 out:
 	free(hk);
 	transport_free(t);
 	return ret;
+}
+
+int
+transport_new(enum transport_role role, const struct transport_config *cfg,
+              struct transport **out)
+{
+	struct transport *t = NULL;
+	int ret;
+
+	if (out != NULL) {
+		*out = NULL;
+	}
+	if (out == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((ret = transport_alloc(role, cfg, &t)) != 0) {
+		return ret;
+	}
+	if ((ret = buf_put(&t->out, t->my_version, strlen(t->my_version))) !=
+	        0 ||
+	    (ret = buf_put(&t->out, "\r\n", 2)) != 0 ||
+	    (ret = send_kexinit(t)) != 0) {
+		transport_free(t);
+		return ret;
+	}
+	*out = t;
+	return 0;
 }
 
 void
@@ -1416,6 +1367,12 @@ const struct kex_choice *
 transport_choice(const struct transport *t)
 {
 	return &t->choice;
+}
+
+size_t
+transport_held_bytes(const struct transport *t)
+{
+	return t != NULL ? buf_len(&t->queue) : 0;
 }
 
 unsigned int

@@ -105,6 +105,9 @@
 #include "ssh/env.h"
 #include "ssh/kexinit.h"
 
+struct buf;
+struct rd;
+
 /* identification line, CR LF included */
 #define TRANSPORT_MAX_IDENT             255u
 #define TRANSPORT_MAX_EXTENSIONS        32u   /* EXT_INFO entries accepted */
@@ -341,5 +344,46 @@ unsigned int transport_unimplemented_received(const struct transport *t,
  * one we open (*recv); either pointer may be NULL. */
 void transport_seqnrs(const struct transport *t, uint32_t *send,
                       uint32_t *recv);
+
+/*
+ * Bytes the transport holds back while a key exchange runs: service
+ * payloads given to transport_send() after our KEXINIT, waiting for our
+ * NEWKEYS (each counted with 4 bytes of framing). 0 outside a key
+ * exchange.
+ */
+size_t transport_held_bytes(const struct transport *t);
+
+/*
+ * State transfer (transport_state.c), server role only. A transport can
+ * be exported when it is quiescent: the first exchange done, no key
+ * exchange running in either direction (no KEXINIT sent or received
+ * since the last one ended, no HOSTKEY_SIGN pending, no KEX_DONE event
+ * undelivered), not closed, no output left (transport_output_peek gives
+ * 0 bytes) and nothing held (transport_held_bytes 0).
+ */
+bool transport_can_export(const struct transport *t);
+/*
+ * Appends the state of a quiescent server transport to out: version
+ * strings, session id, exchange count, strict flag, negotiated names,
+ * both directions' keys (cipher_export/mac_export), sequence numbers,
+ * counters (rekey by volume), the received bytes not yet decoded with
+ * the decoder's partial state, the time values. Holds key material:
+ * out should be a secret buffer (buf_set_secret), wiped after use. On
+ * error nothing is appended. Returns 0, SESH_ERR_INVALID_ARGUMENT (not
+ * quiescent, client role), SESH_ERR_LIMIT or SESH_ERR_NOMEM.
+ */
+int transport_export(const struct transport *t, struct buf *out);
+/*
+ * Reads what transport_export() wrote from r (every length bounded; r
+ * advanced past it) into a new server transport configured from cfg as
+ * transport_new() would be (lists, host keys, rekey limits, rand), but
+ * with nothing queued: it goes on where the exported one stopped (our
+ * version string is the exported one). *out NULL on error. Returns 0,
+ * SESH_ERR_INVALID_ARGUMENT (a bad cfg), SESH_ERR_INVALID_FORMAT (values
+ * that cannot belong together), the reader's errors, the cipher/MAC
+ * import errors, or SESH_ERR_NOMEM.
+ */
+int transport_import(const struct transport_config *cfg, struct rd *r,
+                     struct transport **out);
 
 #endif

@@ -1482,3 +1482,80 @@ out:
 	}
 	return 0;
 }
+
+/* ---- server state transfer ---- */
+
+int
+ua_server_export(const struct ua_server *s, struct buf *out)
+{
+	size_t mark;
+	int ret;
+
+	if (s == NULL || out == NULL || !ua_server_done(s) || s->user == NULL ||
+	    s->service == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	mark = buf_len(out);
+	if ((ret = buf_put_string(out, s->sid, s->sid_len)) != 0 ||
+	    (ret = buf_put_cstring(out, s->methods)) != 0 ||
+	    (ret = buf_put_u32(out, s->max_tries)) != 0 ||
+	    (ret = buf_put_u32(out, s->failures)) != 0 ||
+	    (ret = buf_put_u32(out, s->attempts)) != 0 ||
+	    (ret = buf_put_cstring(out, s->user)) != 0 ||
+	    (ret = buf_put_cstring(out, s->service)) != 0) {
+		buf_truncate(out, mark);
+	}
+	return ret;
+}
+
+int
+ua_server_import(struct rd *r, struct ua_server **out)
+{
+	struct ua_server *s = NULL;
+	const uint8_t *sid;
+	size_t sid_len;
+	char *methods = NULL;
+	uint32_t max_tries, failures, attempts;
+	int ret;
+
+	if (out == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	*out = NULL;
+	if (r == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((ret = rd_string_max(r, UA_MAX_SESSION_ID, &sid, &sid_len)) != 0 ||
+	    (ret = rd_cstring(r, SESH_MAX_NAMELIST, &methods)) != 0 ||
+	    (ret = rd_u32(r, &max_tries)) != 0 ||
+	    (ret = rd_u32(r, &failures)) != 0 ||
+	    (ret = rd_u32(r, &attempts)) != 0) {
+		goto out;
+	}
+	if (sid_len == 0 || max_tries == 0 || failures >= max_tries ||
+	    attempts == 0) {
+		ret = SESH_ERR_INVALID_FORMAT;
+		goto out;
+	}
+	if ((ret = ua_server_new(sid, sid_len, methods, max_tries, &s)) != 0) {
+		goto out;
+	}
+	s->failures = failures;
+	s->attempts = attempts;
+	if ((ret = rd_cstring(r, UA_MAX_USER, &s->user)) != 0 ||
+	    (ret = rd_cstring(r, UA_MAX_SERVICE, &s->service)) != 0) {
+		goto out;
+	}
+	if (strcmp(s->service, UA_SERVICE_CONNECTION) != 0) {
+		ret = SESH_ERR_INVALID_FORMAT;
+		goto out;
+	}
+	s->st = US_DONE;
+	*out = s;
+	s = NULL;
+	ret = 0;
+out:
+	free(methods);
+	ua_server_free(s);
+	return ret;
+}

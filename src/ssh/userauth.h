@@ -327,4 +327,21 @@ bool ua_server_done(const struct ua_server *s);
 /* The user fixed by the first request, NULL before. */
 const char *ua_server_user(const struct ua_server *s);
 
+/*
+ * State transfer of a server whose authentication succeeded
+ * (ua_server_done): appends session id, methods, max_tries, failure and
+ * attempt counts, user and service to out. On error nothing is
+ * appended. Returns 0, SESH_ERR_INVALID_ARGUMENT (not done),
+ * SESH_ERR_LIMIT or SESH_ERR_NOMEM.
+ */
+int ua_server_export(const struct ua_server *s, struct buf *out);
+/*
+ * Reads what ua_server_export() wrote from r (bounded, r advanced) into
+ * a new server in the done state. *out NULL on error. Returns 0,
+ * SESH_ERR_INVALID_ARGUMENT, SESH_ERR_INVALID_FORMAT (inconsistent
+ * values, a service other than ssh-connection), the reader's errors or
+ * SESH_ERR_NOMEM.
+ */
+int ua_server_import(struct rd *r, struct ua_server **out);
+
 #endif
