@@ -20,6 +20,10 @@
 
 enum chan_state { CH_OPENING = 1, CH_ACCEPTING, CH_OPEN, CH_CLOSING };
 
+#define REQ_RING  (CHAN_MAX_PENDING + 1u)
+#define REQ_PROBE 0xffu /* req_q entry of our window growth probe */
+#define PROBE_REQ "keepalive@openssh.com"
+
 /* Entries of the queue of replies we owe, in request order. */
 enum owed {
 	OWED_APP = 0, /* the application has not answered yet */
@@ -30,15 +34,22 @@ enum owed {
 struct chan {
 	enum chan_state state;
 	uint32_t remote_id;
-	/* Receive side: lwin + unconsumed + unadjusted == lwin_max. */
+	/* Receive side: lwin + unconsumed + unadjusted == lwin_max, and
+	 * lwin_max <= max(lwin_cap, the initial window). */
 	uint32_t lwin_max, lwin, lmaxpacket;
 	uint32_t unconsumed; /* delivered, not yet reported consumed */
 	uint32_t unadjusted; /* consumed, not yet returned by an adjust */
+	uint32_t lwin_cap;   /* how far lwin_max may grow */
+	/* Growth probe in flight (see channel.h, Flow control). */
+	bool probing;
+	uint32_t probe_avail; /* the peer's window just before the adjust */
+	uint32_t probe_got;   /* data received since the probe was sent */
 	/* Send side. */
 	uint32_t rwin, rmaxpacket;
 	bool sent_eof, rcvd_eof, rcvd_eow;
-	/* Types of our requests awaiting SUCCESS/FAILURE (a ring). */
-	uint8_t req_q[CHAN_MAX_PENDING];
+	/* Types of our requests awaiting SUCCESS/FAILURE (a ring; one more
+	 * slot for a growth probe, REQ_PROBE). */
+	uint8_t req_q[REQ_RING];
 	unsigned req_head, req_n;
 	/* Replies we owe (enum owed, a ring). */
 	uint8_t owed_q[CHAN_MAX_PENDING];
@@ -170,6 +181,7 @@ chan_set_init(struct chan_set *cs, bool server)
 	memset(cs, 0, sizeof(*cs));
 	cs->server = server;
 	cs->window = CHAN_DEFAULT_WINDOW;
+	cs->window_cap = CHAN_MAX_WINDOW;
 	cs->maxpacket = CHAN_DEFAULT_MAXPACKET;
 }
 
@@ -195,6 +207,16 @@ chan_set_params(struct chan_set *cs, uint32_t window, uint32_t maxpacket)
 	return 0;
 }
 
+int
+chan_set_window_cap(struct chan_set *cs, uint32_t cap)
+{
+	if (cap == 0) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	cs->window_cap = cap;
+	return 0;
+}
+
 /* A fresh channel in the first free slot. SESH_ERR_LIMIT when full. */
 static int
 chan_alloc(struct chan_set *cs, enum chan_state state, uint32_t *id)
@@ -216,6 +238,7 @@ chan_alloc(struct chan_set *cs, enum chan_state state, uint32_t *id)
 	c->state = state;
 	c->lwin_max = cs->window;
 	c->lwin = cs->window;
+	c->lwin_cap = cs->window_cap > cs->window ? cs->window_cap : cs->window;
 	c->lmaxpacket = cs->maxpacket;
 	cs->ch[i] = c;
 	cs->nchan++;
@@ -619,7 +642,8 @@ chan_request(struct chan_set *cs, uint32_t id, const struct chan_req *req,
 		name = chan_str_c(req_names[i].name);
 	}
 	want_reply = req->want_reply && req->type != CHAN_REQ_EOW;
-	if (want_reply && c->req_n >= CHAN_MAX_PENDING) {
+	if (want_reply &&
+	    c->req_n - (c->probing ? 1u : 0u) >= CHAN_MAX_PENDING) {
 		return SESH_ERR_LIMIT;
 	}
 	if ((ret = msg_begin(out, &m, SSH2_MSG_CHANNEL_REQUEST)) != 0) {
@@ -634,7 +658,7 @@ chan_request(struct chan_set *cs, uint32_t id, const struct chan_req *req,
 		return ret;
 	}
 	if (want_reply) {
-		c->req_q[(c->req_head + c->req_n) % CHAN_MAX_PENDING] =
+		c->req_q[(c->req_head + c->req_n) % REQ_RING] =
 		    (uint8_t)req->type;
 		c->req_n++;
 	}
@@ -821,12 +845,100 @@ chan_send_data(struct chan_set *cs, uint32_t id, uint32_t ext_type,
 	return 0;
 }
 
+/*
+ * Sends one WINDOW_ADJUST returning what was consumed (unadjusted) plus
+ * grow more bytes (lwin_max already counts them), then, when the
+ * consumer keeps up and the window may still grow, a probe (see
+ * channel.h, Flow control). lwin + unadjusted + grow <= lwin_max <=
+ * UINT32_MAX, so nothing overflows here, and the peer's window (never
+ * above our lwin) stays below 2^32 too. On error nothing changed.
+ */
+static int
+give_window(struct chan *c, uint32_t grow, struct buf *out)
+{
+	uint32_t add = c->unadjusted + grow, before = c->lwin;
+	struct mark m;
+	int ret;
+
+	/* byte SSH_MSG_CHANNEL_WINDOW_ADJUST, uint32 recipient channel,
+	 * uint32 bytes to add */
+	if ((ret = msg_begin(out, &m, SSH2_MSG_CHANNEL_WINDOW_ADJUST)) != 0) {
+		return ret;
+	}
+	if ((ret = buf_put_u32(out, c->remote_id)) == 0) {
+		ret = buf_put_u32(out, add);
+	}
+	if ((ret = msg_end(out, &m, ret)) != 0) {
+		return ret;
+	}
+	c->lwin += add;
+	c->unadjusted = 0;
+	if (c->probing || c->lwin_max >= c->lwin_cap ||
+	    c->unconsumed > c->lwin_max / 4 || before < c->lwin_max / 4) {
+		return 0;
+	}
+	/* byte SSH_MSG_CHANNEL_REQUEST, uint32 recipient channel, string
+	 * request type, boolean want reply (no request data). Best effort:
+	 * without room for it, no probe this time. */
+	if (msg_begin(out, &m, SSH2_MSG_CHANNEL_REQUEST) != 0) {
+		return 0;
+	}
+	if ((ret = buf_put_u32(out, c->remote_id)) == 0 &&
+	    (ret = buf_put_cstring(out, PROBE_REQ)) == 0) {
+		ret = buf_put_bool(out, true);
+	}
+	if (msg_end(out, &m, ret) != 0) {
+		return 0;
+	}
+	c->req_q[(c->req_head + c->req_n) % REQ_RING] = REQ_PROBE;
+	c->req_n++;
+	c->probing = true;
+	c->probe_avail = before;
+	c->probe_got = 0;
+	return 0;
+}
+
+/*
+ * The peer answered our probe: it has read the adjust sent with it, and
+ * probe_got is what it sent before. Grows the window when the peer ran
+ * (nearly) dry and the consumer keeps up.
+ */
+static int
+probe_answered(struct chan *c, struct buf *out)
+{
+	uint32_t grow;
+	int ret;
+
+	c->probing = false;
+	if (c->state != CH_OPEN || c->rcvd_eof || c->lwin_max >= c->lwin_cap ||
+	    c->probe_got < c->probe_avail - c->probe_avail / 8 ||
+	    c->unconsumed > c->lwin_max / 4) {
+		return 0;
+	}
+	grow = c->lwin_cap - c->lwin_max;
+	if (grow > c->lwin_max) {
+		grow = c->lwin_max; /* double at most */
+	}
+	c->lwin_max += grow;
+	if ((ret = give_window(c, grow, out)) != 0) {
+		c->lwin_max -= grow; /* no room for it now: stay */
+	}
+	return 0;
+}
+
+uint32_t
+chan_recv_window(const struct chan_set *cs, uint32_t id)
+{
+	const struct chan *c = chan_get(cs, id);
+
+	return c != NULL ? c->lwin_max : 0;
+}
+
 int
 chan_consumed(struct chan_set *cs, uint32_t id, size_t n, struct buf *out)
 {
 	struct chan *c = chan_get(cs, id);
-	uint32_t unadjusted, threshold;
-	struct mark m;
+	uint32_t threshold;
 	int ret;
 
 	if (c == NULL || (c->state != CH_OPEN && c->state != CH_CLOSING)) {
@@ -838,27 +950,19 @@ chan_consumed(struct chan_set *cs, uint32_t id, size_t n, struct buf *out)
 	if (n > c->unconsumed) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
-	unadjusted = c->unadjusted + (uint32_t)n;
 	threshold = c->lwin_max / 2 > 0 ? c->lwin_max / 2 : 1;
-	/* After the peer's EOF no data comes: the window is not reopened. */
-	if (unadjusted >= threshold && !c->rcvd_eof) {
-		/* byte SSH_MSG_CHANNEL_WINDOW_ADJUST, uint32 recipient
-		 * channel, uint32 bytes to add */
-		if ((ret = msg_begin(out, &m,
-		                     SSH2_MSG_CHANNEL_WINDOW_ADJUST)) != 0) {
-			return ret;
-		}
-		if ((ret = buf_put_u32(out, c->remote_id)) == 0) {
-			ret = buf_put_u32(out, unadjusted);
-		}
-		if ((ret = msg_end(out, &m, ret)) != 0) {
-			return ret;
-		}
-		c->lwin += unadjusted;
-		unadjusted = 0;
+	if (threshold > CHAN_ADJUST_STEP) {
+		threshold = CHAN_ADJUST_STEP;
 	}
 	c->unconsumed -= (uint32_t)n;
-	c->unadjusted = unadjusted;
+	c->unadjusted += (uint32_t)n;
+	/* After the peer's EOF no data comes: the window is not reopened. */
+	if (c->unadjusted >= threshold && !c->rcvd_eof &&
+	    (ret = give_window(c, 0, out)) != 0) {
+		c->unadjusted -= (uint32_t)n; /* as before the call */
+		c->unconsumed += (uint32_t)n;
+		return ret;
+	}
 	return 0;
 }
 
@@ -1123,6 +1227,11 @@ in_data(struct chan_set *cs, uint32_t id, struct chan *c, uint8_t type,
 		return SESH_ERR_PROTOCOL;
 	}
 	c->lwin -= (uint32_t)data.n;
+	if (c->probing) {
+		/* <= probe_avail: the peer cannot send more before the adjust
+		 */
+		c->probe_got += (uint32_t)data.n;
+	}
 	if (c->state != CH_OPEN || data.n == 0) {
 		return 0;
 	}
@@ -1201,7 +1310,7 @@ in_request(struct chan_set *cs, uint32_t id, struct chan *c, const uint8_t *p,
 
 static int
 in_request_reply(struct chan_set *cs, uint32_t id, struct chan *c, uint8_t type,
-                 struct rd *r)
+                 struct rd *r, struct buf *out)
 {
 	struct chan_event *ev;
 	uint8_t req_type;
@@ -1214,8 +1323,11 @@ in_request_reply(struct chan_set *cs, uint32_t id, struct chan *c, uint8_t type,
 		return SESH_ERR_PROTOCOL;
 	}
 	req_type = c->req_q[c->req_head];
-	c->req_head = (c->req_head + 1) % CHAN_MAX_PENDING;
+	c->req_head = (c->req_head + 1) % REQ_RING;
 	c->req_n--;
+	if (req_type == REQ_PROBE) {
+		return probe_answered(c, out);
+	}
 	if (c->state == CH_OPEN) {
 		ev = ev_set(cs, CHAN_EV_REQUEST_REPLY, id);
 		ev->ok = type == SSH2_MSG_CHANNEL_SUCCESS;
@@ -1299,7 +1411,7 @@ in_channel_msg(struct chan_set *cs, uint8_t type, struct rd *r,
 		return in_request(cs, id, c, p, n, out);
 	case SSH2_MSG_CHANNEL_SUCCESS:
 	case SSH2_MSG_CHANNEL_FAILURE:
-		return in_request_reply(cs, id, c, type, r);
+		return in_request_reply(cs, id, c, type, r, out);
 	default:
 		return SESH_ERR_PROTOCOL;
 	}

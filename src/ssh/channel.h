@@ -49,11 +49,27 @@
  * Flow control. Our receive window starts at the set's window (default
  * CHAN_DEFAULT_WINDOW) and shrinks with each DATA/EXTENDED_DATA received;
  * data beyond it is SESH_ERR_PROTOCOL. The application reports with
- * chan_consumed() what it has written out; once at least half of the
- * window has been consumed, one WINDOW_ADJUST returns all of it
- * (coalescing). The peer's window and maximum packet bound
- * chan_send_data(): it sends what fits and reports how much; the rest is
- * retried after the WINDOW event.
+ * chan_consumed() what it has written out; once half of the window or
+ * CHAN_ADJUST_STEP (the smaller) has been consumed, one WINDOW_ADJUST
+ * returns all of it (coalescing). The peer's window and maximum packet
+ * bound chan_send_data(): it sends what fits and reports how much; the
+ * rest is retried after the WINDOW event.
+ *
+ * Window growth (clock-free). A window adjust sent while the consumer
+ * keeps up (at most a quarter of the window delivered and not consumed,
+ * and the peer still had at least a quarter of it) carries a probe: a
+ * keepalive@openssh.com channel request with want_reply, which every
+ * peer answers (FAILURE) once it has read the adjust; the answer is
+ * taken here, no event. Data that arrives before the answer was sent
+ * before the peer saw the adjust; when it is at least 7/8 of the window
+ * the peer had before the adjust (the peer ran the window dry within
+ * the round trip: the path holds more than the window) and the consumer
+ * still keeps up, the window doubles, up to the set's cap (default
+ * CHAN_MAX_WINDOW), and the increase is given at once. One probe per
+ * channel is in flight at a time, none once at the cap or after the
+ * peer's EOF. A slow consumer sends no adjusts, hence no probes, and a
+ * window never shrinks back; we never accept more than the window we
+ * advertised, so what the application buffers stays below the cap.
  *
  * Requests. Incoming channel requests this role serves (server: pty-req,
  * shell, exec, subsystem, env, window-change, signal; client: exit-status,
@@ -84,9 +100,19 @@
 
 #include "base/buf.h"
 
-#define CHAN_MAX_CHANNELS      256u /* channels per connection */
-#define CHAN_DEFAULT_WINDOW    (2u * 1024u * 1024u) /* our initial window */
-#define CHAN_DEFAULT_MAXPACKET 32768u /* max data we accept per msg */
+#define CHAN_MAX_CHANNELS   256u                 /* channels per connection */
+#define CHAN_DEFAULT_WINDOW (2u * 1024u * 1024u) /* our initial window */
+/*
+ * Default cap of a receive window that grows (see Flow control): 16 MiB
+ * covers the bandwidth-delay product of ~250 MiB/s at 50 ms (~60 MiB/s at
+ * 200 ms) with the adjust step taken off, stays far below 2^32 - 1 (a
+ * stock OpenSSH peer refuses a WINDOW_ADJUST that makes its remote window
+ * overflow a uint32; ours never exceeds the cap) and bounds what a
+ * channel can make the application hold: no more than the window.
+ */
+#define CHAN_MAX_WINDOW        (16u * 1024u * 1024u)
+#define CHAN_ADJUST_STEP       (1024u * 1024u) /* adjust at least this often */
+#define CHAN_DEFAULT_MAXPACKET 32768u          /* max data we accept per msg */
 #define CHAN_MAX_SEND_DATA     32768u /* max data we put in one message */
 #define CHAN_MAX_PENDING       16u  /* requests/replies in flight, per queue */
 #define CHAN_MAX_PTY_MODES     256u /* encoded pty modes accepted */
@@ -192,6 +218,7 @@ struct chan_set {
 	bool server;
 	bool no_more_sessions;   /* server: the client sent it */
 	uint32_t window;         /* initial receive window of new channels */
+	uint32_t window_cap;     /* how far their windows may grow */
 	uint32_t maxpacket;      /* our max packet of new channels */
 	unsigned nchan;          /* channels in use */
 	unsigned global_pending; /* our global requests awaiting replies */
@@ -211,6 +238,15 @@ void chan_set_clear(struct chan_set *cs);
  * values, or a max packet above SESH_MAX_PACKET / 2).
  */
 int chan_set_params(struct chan_set *cs, uint32_t window, uint32_t maxpacket);
+/*
+ * Sets how far the receive windows of channels opened or accepted from
+ * now on may grow (default CHAN_MAX_WINDOW); a cap at or below the
+ * window turns growth off. Returns 0 or SESH_ERR_INVALID_ARGUMENT (0).
+ */
+int chan_set_window_cap(struct chan_set *cs, uint32_t cap);
+/* The current receive window size of channel id (what it grew to); 0 for
+ * an unknown channel. */
+uint32_t chan_recv_window(const struct chan_set *cs, uint32_t id);
 
 /*
  * Processes one payload (message 80-100). Returns 0, SESH_ERR_UNSUPPORTED
@@ -265,7 +301,8 @@ int chan_send_data(struct chan_set *cs, uint32_t id, uint32_t ext_type,
 size_t chan_send_room(const struct chan_set *cs, uint32_t id);
 /*
  * The application has written out n bytes of received data. Sends one
- * WINDOW_ADJUST once half the window has been consumed. Returns 0,
+ * WINDOW_ADJUST once half the window (at most CHAN_ADJUST_STEP) has been
+ * consumed, maybe with a growth probe (see Flow control). Returns 0,
  * SESH_ERR_INVALID_ARGUMENT (unknown channel, or more than was received)
  * or the writer's errors.
  */

@@ -39,6 +39,7 @@ struct side {
 	bool auto_accept;   /* accept OPEN_REQUEST */
 	int auto_reply;     /* -1: leave owed; 0/1 answer want_reply */
 	bool auto_consume;  /* report data consumed at once */
+	bool discard;       /* do not keep received data */
 	size_t max_chunk;   /* largest DATA seen */
 	uint32_t last_id;
 	enum chan_req_type req_types[32]; /* requests seen, in order */
@@ -115,9 +116,11 @@ handle(struct side *s, const struct chan_event *ev)
 		break;
 	case CHAN_EV_DATA:
 		assert_true(ev->data.n > 0);
-		assert_int_equal(buf_put(&s->data[ev->ext_type != 0],
-		                         ev->data.p, ev->data.n),
-		                 0);
+		if (!s->discard) {
+			assert_int_equal(buf_put(&s->data[ev->ext_type != 0],
+			                         ev->data.p, ev->data.n),
+			                 0);
+		}
 		if (ev->data.n > s->max_chunk) {
 			s->max_chunk = ev->data.n;
 		}
@@ -605,6 +608,9 @@ test_large_transfer(void **state)
 	/* Small windows and packets both ways. */
 	assert_int_equal(chan_set_params(&c.cs, 50000, 1000), 0);
 	assert_int_equal(chan_set_params(&s.cs, 65536, 4096), 0);
+	/* windows that stay small (growth: test_window_grows) */
+	assert_int_equal(chan_set_window_cap(&c.cs, 50000), 0);
+	assert_int_equal(chan_set_window_cap(&s.cs, 65536), 0);
 	id = open_pair(&c, &s);
 	transfer(&c, &s, id, 10u * 1024u * 1024u, 0);
 	assert_int_equal(s.max_chunk, 4096);
@@ -733,6 +739,333 @@ test_overrun_and_eof(void **state)
 	assert_int_equal(buf_put_u32(&m, UINT32_MAX), 0);
 	assert_int_equal(feed(&s, &m), SESH_ERR_PROTOCOL);
 	buf_clear(&m);
+	side_clear(&c);
+	side_clear(&s);
+}
+
+/* ---- window growth ---- */
+
+#define WP_CHUNK (256u * 1024u)
+
+/*
+ * A peer on a long path whose sending is bound by the window: each round
+ * it sends all its window to the side (raw DATA messages), then, a round
+ * trip later, reads what the side sent meanwhile: adjusts open its window
+ * (checked as OpenSSH does: past 2^32 - 1 is fatal), probes (channel
+ * requests with want_reply) get FAILURE.
+ */
+struct wpeer {
+	struct side *s;
+	uint32_t sid;      /* the side's channel id */
+	uint64_t rwin;     /* the peer's view of the side's window */
+	uint64_t max_rwin; /* the largest it was */
+	unsigned probes;   /* probes seen */
+	uint64_t held;     /* delivered to the side's app, not consumed */
+	uint64_t max_held;
+	struct buf m, in;
+};
+
+static void
+wpeer_init(struct wpeer *w, struct side *s, uint32_t sid)
+{
+	memset(w, 0, sizeof(*w));
+	w->s = s;
+	w->sid = sid;
+	w->rwin = chan_recv_window(&s->cs, sid);
+	w->max_rwin = w->rwin;
+	buf_init(&w->m, 0);
+	buf_init(&w->in, 0);
+}
+
+static void
+wpeer_clear(struct wpeer *w)
+{
+	buf_clear(&w->m);
+	buf_clear(&w->in);
+}
+
+/* The side's records since the last call, as the peer reads them. */
+static void
+wpeer_read(struct wpeer *w)
+{
+	const uint8_t *p, *name;
+	size_t n, name_n;
+	uint32_t rid, add;
+	uint8_t type;
+	bool want;
+	struct rd r, q;
+
+	buf_reset(&w->in);
+	assert_int_equal(
+	    buf_put(&w->in, buf_data(&w->s->out), buf_len(&w->s->out)), 0);
+	buf_reset(&w->s->out);
+	rd_init(&r, buf_data(&w->in), buf_len(&w->in));
+	while (rd_left(&r) > 0) {
+		assert_int_equal(rd_string(&r, &p, &n), 0);
+		rd_init(&q, p, n);
+		assert_int_equal(rd_u8(&q, &type), 0);
+		assert_int_equal(rd_u32(&q, &rid), 0);
+		if (type == SSH2_MSG_CHANNEL_WINDOW_ADJUST) {
+			assert_int_equal(rd_u32(&q, &add), 0);
+			assert_true(add > 0);
+			w->rwin += add;
+			/* OpenSSH: "adjust overflows remote window" */
+			assert_true(w->rwin <= UINT32_MAX);
+			if (w->rwin > w->max_rwin) {
+				w->max_rwin = w->rwin;
+			}
+			continue;
+		}
+		assert_int_equal(type, SSH2_MSG_CHANNEL_REQUEST);
+		assert_int_equal(rd_string(&q, &name, &name_n), 0);
+		assert_int_equal(rd_bool(&q, &want), 0);
+		assert_int_equal(rd_end(&q), 0);
+		assert_true(want);
+		assert_int_equal(name_n, strlen("keepalive@openssh.com"));
+		assert_memory_equal(name, "keepalive@openssh.com", name_n);
+		w->probes++;
+		buf_reset(&w->m);
+		assert_int_equal(buf_put_u8(&w->m, SSH2_MSG_CHANNEL_FAILURE),
+		                 0);
+		assert_int_equal(buf_put_u32(&w->m, w->sid), 0);
+		assert_int_equal(feed(w->s, &w->m), 0);
+		/* the answer is the module's own: no event for it */
+		assert_int_equal(w->s->nev[CHAN_EV_REQUEST_REPLY], 0);
+	}
+}
+
+/* The peer sends its whole window (at most *left bytes). */
+static void
+wpeer_send(struct wpeer *w, uint64_t *left)
+{
+	static const uint8_t zeros[WP_CHUNK];
+	size_t n;
+
+	while (w->rwin > 0 && *left > 0) {
+		n = WP_CHUNK;
+		if (n > w->rwin) {
+			n = (size_t)w->rwin;
+		}
+		if (n > *left) {
+			n = (size_t)*left;
+		}
+		buf_reset(&w->m);
+		assert_int_equal(buf_put_u8(&w->m, SSH2_MSG_CHANNEL_DATA), 0);
+		assert_int_equal(buf_put_u32(&w->m, w->sid), 0);
+		assert_int_equal(buf_put_string(&w->m, zeros, n), 0);
+		assert_int_equal(feed(w->s, &w->m), 0);
+		w->rwin -= n;
+		*left -= n;
+		if (!w->s->auto_consume) {
+			w->held += n;
+			if (w->held > w->max_held) {
+				w->max_held = w->held;
+			}
+		}
+		/* never more than advertised, never above the cap */
+		assert_true(w->held <= chan_recv_window(&w->s->cs, w->sid));
+	}
+}
+
+/* The side's application consumes n of what it holds. */
+static void
+wpeer_consume(struct wpeer *w, uint64_t n)
+{
+	assert_true(n <= w->held);
+	assert_int_equal(
+	    chan_consumed(&w->s->cs, w->sid, (size_t)n, &w->s->out), 0);
+	w->held -= n;
+}
+
+/* A server side with a channel open from a client; its id. */
+static uint32_t
+growth_pair(struct side *c, struct side *s)
+{
+	side_init(c, false);
+	side_init(s, true);
+	s->discard = true;
+	(void)open_pair(c, s);
+	return s->last_id;
+}
+
+/* A window-bound peer and a prompt consumer: the window doubles per
+ * probe up to the cap, exactly, and stays there; the peer's window never
+ * goes beyond it. */
+static void
+test_window_grows(void **state)
+{
+	struct side c, s;
+	struct wpeer w;
+	uint64_t left = 200ull << 20;
+	uint32_t sid, win, seen[8];
+	unsigned nseen = 0, rounds = 0;
+
+	(void)state;
+	sid = growth_pair(&c, &s);
+	assert_int_equal(chan_recv_window(&s.cs, sid), CHAN_DEFAULT_WINDOW);
+	wpeer_init(&w, &s, sid);
+	seen[nseen++] = CHAN_DEFAULT_WINDOW;
+	while (left > 0) {
+		wpeer_send(&w, &left);
+		wpeer_read(&w);
+		rounds++;
+		win = chan_recv_window(&s.cs, sid);
+		assert_true(win <= CHAN_MAX_WINDOW);
+		if (win != seen[nseen - 1]) {
+			assert_true(nseen < 8);
+			assert_int_equal(win,
+			                 2u * seen[nseen - 1]); /* doubles */
+			seen[nseen++] = win;
+		}
+	}
+	assert_int_equal(nseen, 4); /* 2, 4, 8, 16 MiB */
+	assert_int_equal(seen[3], CHAN_MAX_WINDOW);
+	assert_true(w.max_rwin <= CHAN_MAX_WINDOW);
+	assert_true(w.max_rwin > CHAN_MAX_WINDOW / 2);
+	/* probes stop at the cap: at most a couple per doubling */
+	assert_true(w.probes >= 3 && w.probes <= 8);
+	assert_true(rounds > 10);
+	wpeer_clear(&w);
+	side_clear(&c);
+	side_clear(&s);
+}
+
+/* A consumer that lags gives no window back promptly: no probe, no
+ * growth, and what it holds never exceeds the window advertised. */
+static void
+test_window_stays_when_consumer_lags(void **state)
+{
+	struct side c, s;
+	struct wpeer w;
+	uint64_t left;
+	uint32_t sid;
+	int mode;
+
+	(void)state;
+	for (mode = 0; mode < 2; mode++) {
+		sid = growth_pair(&c, &s);
+		s.auto_consume = false;
+		wpeer_init(&w, &s, sid);
+		left = 64ull << 20;
+		while (left > 0) {
+			wpeer_send(&w, &left);
+			if (mode == 0) {
+				/* all of it, late: after the peer ran dry */
+				wpeer_consume(&w, w.held);
+			} else {
+				/* a slow consumer: a bit per round */
+				wpeer_consume(&w, w.held < 300000 ? w.held
+				                                  : 300000);
+			}
+			wpeer_read(&w);
+			assert_int_equal(chan_recv_window(&s.cs, sid),
+			                 CHAN_DEFAULT_WINDOW);
+		}
+		assert_int_equal(w.probes, 0);
+		assert_true(w.max_held <= CHAN_DEFAULT_WINDOW);
+		assert_true(w.max_rwin <= CHAN_DEFAULT_WINDOW);
+		wpeer_clear(&w);
+		side_clear(&c);
+		side_clear(&s);
+	}
+}
+
+/* The probe rule message by message: the probe rides on an adjust; its
+ * answer grows the window only if the peer had used most of the window
+ * by then and the consumer keeps up. */
+static void
+test_window_probe_rule(void **state)
+{
+	struct side c, s;
+	struct wpeer w;
+	uint64_t left;
+	uint32_t sid;
+	int kase;
+
+	(void)state;
+	for (kase = 0; kase < 3; kase++) {
+		sid = growth_pair(&c, &s);
+		wpeer_init(&w, &s, sid);
+		/* half the window, consumed at once: adjust + probe */
+		left = CHAN_DEFAULT_WINDOW / 2;
+		wpeer_send(&w, &left);
+		assert_int_equal(count_records(&s.out, -1), 2);
+		/* the peer (not yet having the adjust) sends more */
+		if (kase == 0) {
+			left = CHAN_DEFAULT_WINDOW / 2; /* all it had */
+		} else if (kase == 1) {
+			left = CHAN_DEFAULT_WINDOW / 4; /* half of it */
+		} else {
+			left = CHAN_DEFAULT_WINDOW / 2; /* all, not consumed */
+			s.auto_consume = false;
+		}
+		wpeer_send(&w, &left);
+		wpeer_read(&w); /* adjusts, then the probe's answer */
+		assert_int_equal(w.probes, 1);
+		assert_int_equal(chan_recv_window(&s.cs, sid),
+		                 kase == 0 ? 2u * CHAN_DEFAULT_WINDOW
+		                           : CHAN_DEFAULT_WINDOW);
+		/* growth is given at once, with the next probe */
+		assert_int_equal(count_records(&s.out, -1), kase == 0 ? 2 : 0);
+		wpeer_read(&w);
+		assert_true(w.rwin <= chan_recv_window(&s.cs, sid) - w.held);
+		wpeer_clear(&w);
+		side_clear(&c);
+		side_clear(&s);
+	}
+}
+
+/* Growth near 2^32: the cap is reached exactly and no adjust makes the
+ * peer's window overflow a uint32 (which OpenSSH refuses). */
+static void
+test_window_cap_no_overflow(void **state)
+{
+	struct side c, s;
+	struct wpeer w;
+	uint64_t left = 5ull << 30;
+	uint32_t sid;
+
+	(void)state;
+	side_init(&c, false);
+	side_init(&s, true);
+	s.discard = true;
+	assert_int_equal(chan_set_window_cap(&s.cs, 0),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(chan_set_window_cap(&s.cs, UINT32_MAX), 0);
+	assert_int_equal(chan_set_params(&s.cs, 0x90000000u, 32768), 0);
+	(void)open_pair(&c, &s);
+	sid = s.last_id;
+	wpeer_init(&w, &s, sid);
+	assert_int_equal(w.rwin, 0x90000000u);
+	while (left > 0) {
+		wpeer_send(&w, &left);
+		wpeer_read(&w);
+	}
+	assert_int_equal(chan_recv_window(&s.cs, sid), UINT32_MAX);
+	assert_int_equal(w.max_rwin, UINT32_MAX);
+	wpeer_clear(&w);
+	side_clear(&c);
+	side_clear(&s);
+
+	/* A cap at the window: no growth, no probes. */
+	sid = growth_pair(&c, &s);
+	side_clear(&c);
+	side_clear(&s);
+	side_init(&c, false);
+	side_init(&s, true);
+	s.discard = true;
+	assert_int_equal(chan_set_window_cap(&s.cs, CHAN_DEFAULT_WINDOW), 0);
+	(void)open_pair(&c, &s);
+	sid = s.last_id;
+	wpeer_init(&w, &s, sid);
+	left = 64ull << 20;
+	while (left > 0) {
+		wpeer_send(&w, &left);
+		wpeer_read(&w);
+	}
+	assert_int_equal(w.probes, 0);
+	assert_int_equal(chan_recv_window(&s.cs, sid), CHAN_DEFAULT_WINDOW);
+	wpeer_clear(&w);
 	side_clear(&c);
 	side_clear(&s);
 }
@@ -1486,6 +1819,10 @@ main(void)
 	    cmocka_unit_test(test_large_transfer),
 	    cmocka_unit_test(test_max_packet_and_window),
 	    cmocka_unit_test(test_overrun_and_eof),
+	    cmocka_unit_test(test_window_grows),
+	    cmocka_unit_test(test_window_stays_when_consumer_lags),
+	    cmocka_unit_test(test_window_probe_rule),
+	    cmocka_unit_test(test_window_cap_no_overflow),
 	    cmocka_unit_test(test_eow_and_unknown_requests),
 	    cmocka_unit_test(test_exit_signal),
 	    cmocka_unit_test(test_global_requests),
