@@ -7,8 +7,11 @@ set -eu
 what=${1:-all}
 
 build_pkgs="build-essential cmake pkg-config libssl-dev libpam0g-dev libcrypt-dev libseccomp-dev"
+# dropbear-bin: Dropbear for make bench (binaries only, it starts no service).
 test_pkgs="libcmocka-dev python3 python3-pytest openssh-client openssh-server
-clang libclang-rt-14-dev python3-pexpect python3-paramiko openssh-sftp-server strace"
+clang libclang-rt-14-dev python3-pexpect python3-paramiko openssh-sftp-server strace valgrind
+ssh-audit
+dropbear-bin"
 
 case "$what" in
 build) pkgs="$build_pkgs" ;;

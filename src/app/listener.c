@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -14,9 +15,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/listener.h"
+#include "app/server.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "crypto/rand.h"
@@ -186,6 +189,8 @@ listener_free(struct listener *l)
 	}
 	free(l->children);
 	l->children = NULL;
+	penalty_table_free(l->penalty);
+	l->penalty = NULL;
 	l->nchildren = 0;
 	l->unauth = 0;
 }
@@ -200,6 +205,71 @@ child_authed(struct listener *l, size_t i)
 		if (l->unauth > 0) {
 			l->unauth--;
 		}
+	}
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* PerSourcePenalties: how an unauthenticated connection process ended
+ * (exit status: enum server_end) decides its source's penalty. */
+static void
+penalise(struct listener *l, const struct listener_child *ch, int status)
+{
+	enum penalty_kind kind;
+	enum penalty_outcome o;
+	char a[64] = "?";
+	int secs;
+
+	if (ch->authed || ch->src.family == 0 || l->penalty == NULL) {
+		return;
+	}
+	if (WIFSIGNALED(status)) {
+		kind = PENALTY_CRASH;
+	} else if (!WIFEXITED(status)) {
+		return;
+	} else {
+		switch (WEXITSTATUS(status)) {
+		case SERVER_END_OK:
+			return;
+		case SERVER_END_NO_AUTH:
+		case SERVER_END_ERROR:
+			kind = PENALTY_NOAUTH;
+			break;
+		case SERVER_END_AUTH_FAIL:
+			kind = PENALTY_AUTHFAIL;
+			break;
+		case SERVER_END_INVALID_USER:
+			kind = PENALTY_INVALIDUSER;
+			break;
+		case SERVER_END_GRACE:
+			kind = PENALTY_GRACE;
+			break;
+		default:
+			kind = PENALTY_CRASH;
+			break;
+		}
+	}
+	o = penalty_record(l->penalty, &ch->src, kind, now_ms(), &secs);
+	if (o == PENALTY_IGNORED) {
+		return;
+	}
+	(void)inet_ntop(ch->src.family == 4 ? AF_INET : AF_INET6, ch->src.a, a,
+	                sizeof(a));
+	if (o == PENALTY_OVERFLOWED) {
+		log_info("penalty table full: refusing new sources of %s's "
+		         "family until a penalty ends",
+		         a);
+	} else {
+		log_verbose("%s: %s penalty of %d seconds for %s", a,
+		            o == PENALTY_ACTIVE ? "active" : "deferred", secs,
+		            penalty_kind_reason(kind));
 	}
 }
 
@@ -228,6 +298,7 @@ reap(struct listener *l)
 		}
 		for (i = 0; i < l->nchildren; i++) {
 			if (l->children[i].pid == pid) {
+				penalise(l, &l->children[i], status);
 				child_authed(l, i);
 				l->children[i] = l->children[--l->nchildren];
 				break;
@@ -300,17 +371,57 @@ child_exec(int conn, int pipew, const char *exe, char *const *argv,
 	_exit(5);
 }
 
+/*
+ * Why a connection from src must be dropped at once ("penalty: failed
+ * authentication", "past PerSourceMaxStartups"), or NULL. Penalties
+ * first, as sshd does.
+ */
+static const char *
+source_refused(struct listener *l, const struct servconf *c,
+               const struct penalty_addr *src)
+{
+	static char buf[96];
+	const char *reason;
+	size_t i, n = 0;
+
+	if (src->family == 0) {
+		return NULL;
+	}
+	if (!penalty_check(l->penalty, src, now_ms(), &reason)) {
+		snprintf(buf, sizeof(buf), "penalty: %s", reason);
+		return buf;
+	}
+	if (c->per_source_max_startups <= 0) {
+		return NULL;
+	}
+	for (i = 0; i < l->nchildren; i++) {
+		if (l->children[i].notify_fd >= 0 &&
+		    penalty_same_block(&l->children[i].src, src,
+		                       (unsigned int)c->per_source_netblock4,
+		                       (unsigned int)c->per_source_netblock6)) {
+			n++;
+		}
+	}
+	return n >= (size_t)c->per_source_max_startups
+	           ? "past PerSourceMaxStartups"
+	           : NULL;
+}
+
 static void
 handle_accept(struct listener *l, const struct servconf *c, int lfd,
               const char *exe, char *const *argv, const sigset_t *omask)
 {
 	struct listener_child *nc;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct penalty_addr src;
 	char raddr[64], laddr[64];
 	unsigned int rport, lport;
 	int fd, pfd[2], on = 1;
+	const char *why;
 	pid_t pid;
 
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED) {
@@ -320,6 +431,21 @@ handle_accept(struct listener *l, const struct servconf *c, int lfd,
 	}
 	l->nconn++;
 	(void)listener_sockname(fd, true, raddr, sizeof(raddr), &rport);
+	if (penalty_addr_from_sockaddr((struct sockaddr *)&ss, sl, &src) != 0) {
+		memset(&src, 0, sizeof(src));
+	}
+	if ((why = source_refused(l, c, &src)) != NULL) {
+		static const char msg[] = "Not allowed at this time\r\n";
+
+		(void)listener_sockname(fd, false, laddr, sizeof(laddr),
+		                        &lport);
+		log_info("drop connection #%zu from [%s]:%u on [%s]:%u %s",
+		         l->unauth, raddr, rport, laddr, lport, why);
+		(void)send(fd, msg, sizeof(msg) - 1,
+		           MSG_DONTWAIT | MSG_NOSIGNAL);
+		close(fd);
+		return;
+	}
 	if (should_drop(l, c)) {
 		(void)listener_sockname(fd, false, laddr, sizeof(laddr),
 		                        &lport);
@@ -338,8 +464,8 @@ handle_accept(struct listener *l, const struct servconf *c, int lfd,
 		return;
 	}
 	l->children = nc;
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		log_error("pipe: %s", strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pfd) != 0) {
+		log_error("socketpair: %s", strerror(errno));
 		close(fd);
 		return;
 	}
@@ -357,12 +483,78 @@ handle_accept(struct listener *l, const struct servconf *c, int lfd,
 	}
 	close(pfd[1]);
 	close(fd);
+	memset(&nc[l->nchildren], 0, sizeof(nc[0]));
 	nc[l->nchildren].pid = pid;
 	nc[l->nchildren].notify_fd = pfd[0];
+	nc[l->nchildren].src = src;
 	l->nchildren++;
 	l->unauth++;
 	log_debug("Forked child %ld for connection from %s port %u.", (long)pid,
 	          raddr, rport);
+}
+
+/*
+ * Forks the process that carries child i's authenticated connection on
+ * (listener.h resume). It is the listener's child too: reaped like the
+ * others, never an unauthenticated startup.
+ */
+static void
+take_over(struct listener *l, size_t i, const sigset_t *omask)
+{
+	struct listener_child *nc;
+	int hfd = l->children[i].notify_fd, sig;
+	size_t k;
+	pid_t pid;
+
+	nc = realloc(l->children, (l->nchildren + 1) * sizeof(*nc));
+	if (nc == NULL) {
+		return; /* the connection process carries on by itself */
+	}
+	l->children = nc;
+	pid = fork();
+	if (pid < 0) {
+		log_error("fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		for (k = 0; k < l->nfds; k++) {
+			close(l->fds[k]);
+		}
+		for (k = 0; k < l->nchildren; k++) {
+			if (k != i && l->children[k].notify_fd >= 0) {
+				close(l->children[k].notify_fd);
+			}
+		}
+		for (sig = 1; sig < NSIG; sig++) {
+			if (sig != SIGKILL && sig != SIGSTOP &&
+			    sig != SIGPIPE) {
+				(void)signal(sig, SIG_DFL);
+			}
+		}
+		(void)sigprocmask(SIG_SETMASK, omask, NULL);
+		_exit(l->resume(l->resume_arg, hfd) & 0xff);
+	}
+	memset(&nc[l->nchildren], 0, sizeof(nc[0])); /* no penalties */
+	nc[l->nchildren].pid = pid;
+	nc[l->nchildren].notify_fd = -1;
+	nc[l->nchildren].authed = true;
+	l->nchildren++;
+	log_debug("Forked child %ld to carry connection process %ld's "
+	          "session on.",
+	          (long)pid, (long)l->children[i].pid);
+}
+
+/* The PerSourcePenalties table, with a random hash seed. */
+static int
+penalty_new(struct listener *l, const struct servconf *c)
+{
+	uint64_t seed = 0;
+
+	(void)rand_bytes(&seed, sizeof(seed));
+	return penalty_table_new(&c->penalty, c->per_source_penalty_exempt,
+	                         (unsigned int)c->per_source_netblock4,
+	                         (unsigned int)c->per_source_netblock6, seed,
+	                         &l->penalty);
 }
 
 static int
@@ -391,6 +583,10 @@ listener_run(struct listener *l, const struct servconf *c, const char *exe,
 
 	if (block_signals(&omask) != 0) {
 		return SESH_ERR_SYSTEM;
+	}
+	if (l->penalty == NULL && penalty_new(l, c) != 0) {
+		(void)sigprocmask(SIG_SETMASK, &omask, NULL);
+		return SESH_ERR_NOMEM;
 	}
 	for (;;) {
 		if (sig->chld) {
@@ -435,8 +631,9 @@ listener_run(struct listener *l, const struct servconf *c, const char *exe,
 			ret = SESH_ERR_SYSTEM;
 			break;
 		}
-		/* Authentication notices first: they free startup slots. */
-		for (i = 0; i < l->nchildren; i++) {
+		/* Authentication notices first: they free startup slots.
+		 * (take_over may add children: only the polled ones.) */
+		for (i = 0; i < n - l->nfds; i++) {
 			struct pollfd *pf = &pfds[l->nfds + i];
 
 			if (pf->fd < 0 || pf->revents == 0 ||
@@ -444,8 +641,15 @@ listener_run(struct listener *l, const struct servconf *c, const char *exe,
 				continue;
 			}
 			/* A byte (authenticated) or EOF (gone): either way
-			 * no longer an unauthenticated startup. */
-			(void)read(pf->fd, &b, 1);
+			 * no longer an unauthenticated startup. 'H': the
+			 * connection moves to a process forked here. */
+			b = 0;
+			if (read(pf->fd, &b, 1) == 1) {
+				l->children[i].authed = true;
+			}
+			if (b == 'H' && l->resume != NULL) {
+				take_over(l, i, &omask);
+			}
 			child_authed(l, i);
 		}
 		for (i = 0; i < l->nfds; i++) {

@@ -6,9 +6,11 @@
  * layout) under MaxStartups' random early drop.
  *
  * The listener never reads client bytes. Each connection process gets
- * the socket on LISTENER_CONN_FD and the write end of a pipe on
+ * the socket on LISTENER_CONN_FD and one end of a socketpair on
  * LISTENER_NOTIFY_FD; it writes one byte there once the user has
- * authenticated (server.h auth_notify_fd). Until then (or until it
+ * authenticated (server.h auth_notify_fd): 'H' asks the listener to
+ * take the connection over (resume below), anything else just says
+ * "authenticated". Until then (or until it
  * exits) it counts as an unauthenticated "startup" for MaxStartups
  * start:rate:full: below start every connection is accepted, at full or
  * above every one is dropped, between them drops happen with
@@ -27,6 +29,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "app/penalty.h"
 #include "app/servconf.h"
 
 #define LISTENER_CONN_FD   3
@@ -41,7 +44,10 @@ struct listener_sig {
 
 struct listener_child {
 	pid_t pid;
-	int notify_fd; /* read end; -1 once authenticated or gone */
+	int notify_fd;           /* read end; -1 once authenticated or gone */
+	bool authed;             /* the byte came: no penalty however it ends */
+	struct penalty_addr src; /* PerSourcePenalties, PerSourceMaxStartups
+	                            (family 0: none) */
 };
 
 struct listener {
@@ -54,6 +60,19 @@ struct listener {
 	/* how connections ended, indexed by enum server_end (0..5), [6]:
 	 * killed by a signal or another status */
 	unsigned long ended[7];
+	/* PerSourcePenalties (app/penalty.h): made by listener_run, kept
+	 * until listener_free; NULL until then */
+	struct penalty_table *penalty;
+	/*
+	 * Takes authenticated connections over (NULL: none do): when a
+	 * connection process sends 'H' on its notify socket, the listener
+	 * forks and the new process calls resume(resume_arg, fd) with its
+	 * end of that socket (server_conn_resume), then exits with what
+	 * it returns. The listener's sockets and signal handlers are gone
+	 * in that process.
+	 */
+	int (*resume)(void *arg, int fd);
+	void *resume_arg;
 };
 
 enum listener_stop {

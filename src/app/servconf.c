@@ -203,6 +203,9 @@ servconf_init(struct servconf *c)
 	c->allow_agent_forwarding = -1;
 	c->use_dns = -1;
 	c->per_source_penalties = -1;
+	c->per_source_max_startups = -1;
+	c->per_source_netblock4 = -1;
+	c->per_source_netblock6 = -1;
 }
 
 void
@@ -241,6 +244,7 @@ servconf_clear(struct servconf *c)
 	free(c->force_command);
 	free(c->chroot_directory);
 	free(c->version_addendum);
+	free(c->per_source_penalty_exempt);
 	sc_priv_free(c->match_priv);
 	memset(c, 0, sizeof(*c));
 }
@@ -416,7 +420,14 @@ servconf_finish(struct servconf *c, struct servconf_err *err)
 	def_int(&c->allow_tcp_forwarding, 3);
 	def_int(&c->allow_agent_forwarding, 1);
 	def_int(&c->use_dns, 0);
-	def_int(&c->per_source_penalties, 1);
+	if (c->per_source_penalties == -1) {
+		penalty_conf_default(&c->penalty); /* on, OpenSSH 9.8 */
+		c->per_source_penalties = 1;
+	}
+	c->penalty.enabled = c->per_source_penalties != 0;
+	def_int(&c->per_source_max_startups, 0);
+	def_int(&c->per_source_netblock4, 32);
+	def_int(&c->per_source_netblock6, 128);
 	if ((ret = def_str(&c->pid_file, SERVCONF_DEFAULT_PIDFILE)) != 0 ||
 	    (ret = def_str(&c->pam_service_name, "seshd")) != 0 ||
 	    (ret = def_str(&c->kex_algorithms, sc_alg_default(SC_ALG_KEX))) !=
@@ -520,6 +531,7 @@ servconf_copy(struct servconf *dst, const struct servconf *src)
 	dst->accept_env = NULL;
 	dst->force_command = dst->chroot_directory = NULL;
 	dst->version_addendum = NULL;
+	dst->per_source_penalty_exempt = NULL;
 	if ((dp = sc_priv_of(dst)) == NULL) {
 		goto out;
 	}
@@ -580,7 +592,9 @@ servconf_copy(struct servconf *dst, const struct servconf *src)
 	    sc_strv_dup(src->accept_env, &dst->accept_env) != 0 ||
 	    sc_str_dup(src->force_command, &dst->force_command) != 0 ||
 	    sc_str_dup(src->chroot_directory, &dst->chroot_directory) != 0 ||
-	    sc_str_dup(src->version_addendum, &dst->version_addendum) != 0) {
+	    sc_str_dup(src->version_addendum, &dst->version_addendum) != 0 ||
+	    sc_str_dup(src->per_source_penalty_exempt,
+	               &dst->per_source_penalty_exempt) != 0) {
 		goto out;
 	}
 	ret = 0;

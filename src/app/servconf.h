@@ -31,6 +31,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "app/penalty.h"
 #include "base/log.h"
 
 #define SERVCONF_DEFAULT_PATH    "/etc/sesh/seshd_config"
@@ -132,7 +133,15 @@ struct servconf {
 	int use_dns;                /* default no */
 	char *chroot_directory;     /* accepted; "none" */
 	char *version_addendum;     /* "none" */
-	int per_source_penalties;   /* later issue; store yes/no */
+	/* per-source limits (app/penalty.h) */
+	int per_source_penalties;        /* PerSourcePenalties: -1 unset, 0 no,
+	                                    1 on (values in penalty) */
+	struct penalty_conf penalty;     /* effective after servconf_finish */
+	char *per_source_penalty_exempt; /* PerSourcePenaltyExemptList;
+	                                    NULL: none */
+	int per_source_max_startups;     /* PerSourceMaxStartups; -1 unset,
+	                                    0: none (the default) */
+	int per_source_netblock4, per_source_netblock6; /* 32:128 */
 	/* internal: the Match blocks, kept for servconf_match */
 	void *match_priv;
 };

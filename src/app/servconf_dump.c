@@ -153,7 +153,24 @@ servconf_dump(const struct servconf *c, FILE *f)
 	fprintf(f, "allowagentforwarding %s\n", yn(c->allow_agent_forwarding));
 	fprintf(f, "permituserenvironment %s\n",
 	        yn(c->permit_user_environment));
-	fprintf(f, "persourcepenalties %s\n", yn(c->per_source_penalties));
+	{
+		char pen[512];
+		struct penalty_conf pc = c->penalty;
+
+		pc.enabled = c->per_source_penalties != 0;
+		(void)penalty_conf_format(&pc, pen, sizeof(pen));
+		fprintf(f, "persourcepenalties %s\n", pen);
+	}
+	fprintf(f, "persourcepenaltyexemptlist %s\n",
+	        nz(c->per_source_penalty_exempt));
+	if (c->per_source_max_startups > 0) {
+		fprintf(f, "persourcemaxstartups %d\n",
+		        c->per_source_max_startups);
+	} else {
+		fprintf(f, "persourcemaxstartups none\n");
+	}
+	fprintf(f, "persourcenetblocksize %d:%d\n", c->per_source_netblock4,
+	        c->per_source_netblock6);
 	fprintf(f, "pidfile %s\n", nz(c->pid_file));
 	fprintf(f, "ciphers %s\n", nz(c->ciphers));
 	fprintf(f, "macs %s\n", nz(c->macs));

@@ -42,6 +42,19 @@ int sc_parse_bytes(const char *s, uint64_t *out);
 /* "start" or "start:rate:full". */
 int sc_parse_maxstartups(const char *s, int *begin, int *rate, int *full);
 /*
+ * PerSourcePenalties arguments: "no" alone, or "yes" and/or sub-keywords
+ * crash: authfail: invaliduser: noauth: grace-exceeded: max: min: (sshd
+ * time format), max-sources4: max-sources6: (1..PENALTY_MAX_SOURCES_LIMIT),
+ * overflow: overflow6: (deny-all | permissive). *out gets the defaults
+ * (penalty_conf_default) with the given values over them; overflow6
+ * follows overflow unless given. *why names the bad argument's problem.
+ */
+int sc_parse_penalties(char *const *args, size_t n, struct penalty_conf *out,
+                       const char **why);
+/* PerSourceNetBlockSize: "v4" or "v4:v6" (0..32, 0..128; v6 128 when
+ * not given). */
+int sc_parse_netblock(const char *s, int *v4, int *v6);
+/*
  * ListenAddress argument: "host", "host:port", "[host]:port", "[host]",
  * a bare IPv6 address. *host is a fresh string (NULL for nothing before
  * the port is not allowed: always set); *port 0 when none given.
@@ -100,6 +113,10 @@ enum kt {
 	KT_AUTHMETHODS,
 	KT_SUBSYSTEM,
 	KT_TCPFWD,
+	KT_PENALTIES,     /* PerSourcePenalties (app/penalty.h) */
+	KT_EXEMPT,        /* PerSourcePenaltyExemptList */
+	KT_PSMAXSTARTUPS, /* PerSourceMaxStartups: number or none */
+	KT_NETBLOCK,      /* PerSourceNetBlockSize v4[:v6] */
 	KT_INCLUDE,
 	KT_MATCH,
 	KT_IGNORE,     /* known to sshd, not implemented: debug line */

@@ -93,7 +93,11 @@ const struct kw sc_kws[] = {
     {"usedns", KT_FLAG, O(use_dns), 0, 0, NULL},
     {"chrootdirectory", KT_STR, O(chroot_directory), F_M, 0, NULL},
     {"versionaddendum", KT_JOIN, O(version_addendum), 0, 0, NULL},
-    {"persourcepenalties", KT_FLAG, O(per_source_penalties), 0, 0, NULL},
+    {"persourcepenalties", KT_PENALTIES, O(per_source_penalties), 0, 0, NULL},
+    {"persourcepenaltyexemptlist", KT_EXEMPT, 0, 0, 0, NULL},
+    {"persourcemaxstartups", KT_PSMAXSTARTUPS, O(per_source_max_startups), 0, 0,
+     NULL},
+    {"persourcenetblocksize", KT_NETBLOCK, 0, 0, 0, NULL},
     {"include", KT_INCLUDE, 0, F_M, 0, NULL},
     {"match", KT_MATCH, 0, F_M, 0, NULL},
     /* known to sshd, not implemented here */
@@ -138,9 +142,6 @@ const struct kw sc_kws[] = {
     {"authorizedprincipalscommand", KT_IGNORE, 0, F_M, 0, NULL},
     {"authorizedprincipalscommanduser", KT_IGNORE, 0, F_M, 0, NULL},
     {"casignaturealgorithms", KT_IGNORE, 0, 0, 0, NULL},
-    {"persourcemaxstartups", KT_IGNORE, 0, 0, 0, NULL},
-    {"persourcenetblocksize", KT_IGNORE, 0, 0, 0, NULL},
-    {"persourcepenaltyexemptlist", KT_IGNORE, 0, 0, 0, NULL},
     {"permittunnel", KT_IGNORE, 0, F_M, 0, NULL},
     {"ipqos", KT_IGNORE, 0, F_M, 0, NULL},
     {"permitopen", KT_IGNORE, 0, F_M, 0, NULL},
@@ -557,6 +558,9 @@ sc_apply_line(struct sc_ctx *x, const char *file, unsigned int lineno,
 	case KT_LOGLEVEL:
 	case KT_FACILITY:
 	case KT_MAXSTARTUPS:
+	case KT_EXEMPT:
+	case KT_PSMAXSTARTUPS:
+	case KT_NETBLOCK:
 	case KT_ROOT:
 	case KT_TCPFWD:
 	case KT_PORT:
@@ -805,6 +809,71 @@ sc_apply_line(struct sc_ctx *x, const char *file, unsigned int lineno,
 			c->max_startups_begin = b;
 			c->max_startups_rate = r;
 			c->max_startups_full = f;
+		}
+		break;
+	}
+	case KT_PENALTIES: {
+		struct penalty_conf pc;
+
+		if (sc_parse_penalties(args, nargs, &pc, &why) != 0) {
+			return BAD(x, file, lineno, "%s line %u: %s: %s", file,
+			           lineno, kwraw,
+			           why != NULL ? why : "invalid value");
+		}
+		if (!have) {
+			c->penalty = pc;
+			c->per_source_penalties = pc.enabled ? 1 : 0;
+		}
+		break;
+	}
+	case KT_EXEMPT: {
+		struct penalty_exempt *ex = NULL;
+
+		ret = penalty_exempt_parse(args[0], strlen(args[0]), &ex, &why);
+		penalty_exempt_free(ex);
+		if (ret == SESH_ERR_NOMEM) {
+			return ret;
+		}
+		if (ret != 0 && strcasecmp(args[0], "none") != 0) {
+			return BAD(x, file, lineno,
+			           "%s line %u: %s: invalid address list "
+			           "\"%s\" (%s)",
+			           file, lineno, kwraw, args[0], why);
+		}
+		if (!have && ret == 0) {
+			free(c->per_source_penalty_exempt);
+			c->per_source_penalty_exempt = strdup(args[0]);
+			if (c->per_source_penalty_exempt == NULL) {
+				return SESH_ERR_NOMEM;
+			}
+		}
+		break;
+	}
+	case KT_PSMAXSTARTUPS:
+		if (strcmp(args[0], "none") == 0) {
+			iv = 0;
+		} else if (sc_parse_int(args[0], 1, INT_MAX, &ll, &why) != 0) {
+			return BAD(x, file, lineno,
+			           "%s line %u: %s integer value %s.", file,
+			           lineno, kwraw, why);
+		} else {
+			iv = (int)ll;
+		}
+		if (!have) {
+			c->per_source_max_startups = iv;
+		}
+		break;
+	case KT_NETBLOCK: {
+		int b4, b6;
+
+		if (sc_parse_netblock(args[0], &b4, &b6) != 0) {
+			return BAD(x, file, lineno,
+			           "%s line %u: Invalid %s argument \"%s\"",
+			           file, lineno, kwraw, args[0]);
+		}
+		if (!have) {
+			c->per_source_netblock4 = b4;
+			c->per_source_netblock6 = b6;
 		}
 		break;
 	}

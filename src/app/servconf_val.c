@@ -224,6 +224,126 @@ sc_parse_maxstartups(const char *s, int *begin, int *rate, int *full)
 	return 0;
 }
 
+/* s starts with prefix: the rest, else NULL. */
+static const char *
+after_prefix(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
+int
+sc_parse_penalties(char *const *args, size_t n, struct penalty_conf *out,
+                   const char **why)
+{
+	static const char *const kinds[PENALTY_NKINDS] = {
+	    "crash:", "authfail:", "invaliduser:", "noauth:", "grace-exceeded:",
+	};
+	struct penalty_conf pc;
+	bool overflow6_set = false;
+	const char *v;
+	long long ll;
+	size_t i;
+	int k, secs, mode;
+
+	penalty_conf_default(&pc);
+	*why = NULL;
+	if (n == 1 && strcmp(args[0], "no") == 0) {
+		pc.enabled = false;
+		*out = pc;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const char *a = args[i];
+
+		if (strcmp(a, "yes") == 0) {
+			continue;
+		}
+		for (k = 0; k < PENALTY_NKINDS; k++) {
+			if ((v = after_prefix(a, kinds[k])) != NULL) {
+				break;
+			}
+		}
+		if (k < PENALTY_NKINDS ||
+		    (v = after_prefix(a, "max:")) != NULL ||
+		    (v = after_prefix(a, "min:")) != NULL) {
+			if (sc_parse_time(v, &secs) != 0) {
+				*why = "invalid time value";
+				return SESH_ERR_INVALID_ARGUMENT;
+			}
+			if (k < PENALTY_NKINDS) {
+				pc.duration[k] = secs;
+			} else if (a[1] == 'a') {
+				pc.max = secs;
+			} else {
+				pc.min = secs;
+			}
+		} else if ((v = after_prefix(a, "max-sources4:")) != NULL ||
+		           (v = after_prefix(a, "max-sources6:")) != NULL) {
+			if (sc_parse_int(v, 1, PENALTY_MAX_SOURCES_LIMIT, &ll,
+			                 why) != 0) {
+				return SESH_ERR_INVALID_ARGUMENT;
+			}
+			if (a[11] == '4') {
+				pc.max_sources4 = (unsigned int)ll;
+			} else {
+				pc.max_sources6 = (unsigned int)ll;
+			}
+		} else if ((v = after_prefix(a, "overflow:")) != NULL ||
+		           (v = after_prefix(a, "overflow6:")) != NULL) {
+			if (strcmp(v, "deny-all") == 0) {
+				mode = PENALTY_OVERFLOW_DENY_ALL;
+			} else if (strcmp(v, "permissive") == 0) {
+				mode = PENALTY_OVERFLOW_PERMISSIVE;
+			} else {
+				*why = "unsupported overflow mode";
+				return SESH_ERR_INVALID_ARGUMENT;
+			}
+			if (a[8] == '6') {
+				pc.overflow6 = (enum penalty_overflow)mode;
+				overflow6_set = true;
+			} else {
+				pc.overflow4 = (enum penalty_overflow)mode;
+			}
+		} else {
+			*why = "unsupported argument";
+			return SESH_ERR_INVALID_ARGUMENT;
+		}
+	}
+	if (!overflow6_set) {
+		pc.overflow6 = pc.overflow4;
+	}
+	*out = pc;
+	return 0;
+}
+
+int
+sc_parse_netblock(const char *s, int *v4, int *v6)
+{
+	long long a, b = 128;
+	const char *why;
+	char tmp[16];
+	char *colon;
+
+	if (strlen(s) >= sizeof(tmp)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	memcpy(tmp, s, strlen(s) + 1);
+	if ((colon = strchr(tmp, ':')) != NULL) {
+		*colon++ = '\0';
+		if (sc_parse_int(colon, 0, 128, &b, &why) != 0) {
+			return SESH_ERR_INVALID_ARGUMENT;
+		}
+	}
+	if (sc_parse_int(tmp, 0, 32, &a, &why) != 0) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	*v4 = (int)a;
+	*v6 = (int)b;
+	return 0;
+}
+
 int
 sc_parse_listen(const char *s, char **host, unsigned int *port)
 {
@@ -288,18 +408,34 @@ static const char *const all_mac =
                            "umac-64@openssh.com,umac-128@openssh.com";
 static const char *const all_key = TRANSPORT_DEFAULT_HOSTKEY ",ssh-rsa";
 
+/* seshd's own defaults for KexAlgorithms and HostKeyAlgorithms: the
+ * engine's (which the client keeps, like OpenSSH's ssh) without the
+ * NIST-curve ECDH exchanges and ECDSA host keys, which ssh-audit marks
+ * as failures ("using weak elliptic curves"). Both stay in all_kex and
+ * all_key, so "KexAlgorithms +ecdh-sha2-nistp256" and
+ * "HostKeyAlgorithms +ecdsa-sha2-nistp256" bring them back; an ECDSA
+ * host key (sesh-keygen -A makes one) is loaded but not offered unless
+ * so configured. See docs/hardening.md. */
+#define SC_SERVER_DEFAULT_KEX                                                  \
+	"mlkem768x25519-sha256,sntrup761x25519-sha512,"                        \
+	"sntrup761x25519-sha512@openssh.com,"                                  \
+	"curve25519-sha256,curve25519-sha256@libssh.org,"                      \
+	"diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,"         \
+	"diffie-hellman-group14-sha256"
+#define SC_SERVER_DEFAULT_HOSTKEY "ssh-ed25519,rsa-sha2-512,rsa-sha2-256"
+
 const char *
 sc_alg_default(enum sc_alg which)
 {
 	switch (which) {
 	case SC_ALG_KEX:
-		return TRANSPORT_DEFAULT_KEX;
+		return SC_SERVER_DEFAULT_KEX;
 	case SC_ALG_CIPHER:
 		return TRANSPORT_DEFAULT_CIPHERS;
 	case SC_ALG_MAC:
 		return TRANSPORT_DEFAULT_MACS;
 	case SC_ALG_HOSTKEY:
-		return TRANSPORT_DEFAULT_HOSTKEY;
+		return SC_SERVER_DEFAULT_HOSTKEY;
 	case SC_ALG_PUBKEY:
 		return TRANSPORT_SERVER_SIG_ALGS;
 	}

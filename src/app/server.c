@@ -22,11 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/handover.h"
+#include "app/listener.h"
 #include "app/server.h"
 #include "app/server_int.h"
 #include "app/server_trim.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "crypto/rand.h"
 #include "ssh/msg.h"
 
@@ -104,6 +107,18 @@ setup_socket(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+/* How a connection that did not authenticate ended, for the listener's
+ * PerSourcePenalties: an unknown user, failed attempts, or nothing. */
+static enum server_end
+unauth_end(const struct server *s)
+{
+	if (s->user_set && !s->user.valid) {
+		return SERVER_END_INVALID_USER;
+	}
+	return s->failed_attempts > 0 ? SERVER_END_AUTH_FAIL
+	                              : SERVER_END_NO_AUTH;
+}
+
 static void
 set_end(struct server *s, enum server_end e)
 {
@@ -148,8 +163,7 @@ on_disconnected(struct server *s, const struct conn_event *ev)
 		} else {
 			log_closed(s, "Disconnected from");
 		}
-		set_end(s,
-		        s->authenticated ? SERVER_END_OK : SERVER_END_NO_AUTH);
+		set_end(s, s->authenticated ? SERVER_END_OK : unauth_end(s));
 		return;
 	}
 	if (ev->err == SESH_ERR_AUTH_TOO_MANY) {
@@ -185,6 +199,28 @@ notify_listener(struct server *s)
 	s->notify_fd = -1;
 }
 
+/* A rekey after a handover: the exchange hash signed by a host key we
+ * (or our privileged parent) hold. A failure ends the connection. */
+static void
+on_sign(struct server *s, const struct transport_event *tev)
+{
+	struct buf sig;
+	int ret;
+
+	buf_init(&sig, 0);
+	ret = server_privsep_sign(s, tev, &sig);
+	if (ret != 0) {
+		log_error("host key signature for user %s: %s", s->user.name,
+		          sesh_err_str(ret));
+		(void)transport_hostkey_signature(conn_transport(s->c), NULL,
+		                                  0);
+	} else {
+		(void)transport_hostkey_signature(
+		    conn_transport(s->c), buf_data(&sig), buf_len(&sig));
+	}
+	buf_clear(&sig);
+}
+
 /* Drains engine events until none; the split happens between events. */
 static void
 drain(struct server *s)
@@ -195,6 +231,12 @@ drain(struct server *s)
 
 	while (!s->done) {
 		if (s->authenticated && !s->split) {
+			if (s->handover_fd >= 0) {
+				/* loop() hands the connection to the listener
+				 * once our output is written; what the client
+				 * sent since stays undecoded and goes along */
+				return;
+			}
 			notify_listener(s);
 			s->split = true;
 			if (server_privsep_split(s, &parent, &end) != 0) {
@@ -246,6 +288,9 @@ drain(struct server *s)
 				    "channel error");
 				set_end(s, SERVER_END_ERROR);
 			}
+			break;
+		case CONN_EV_HOSTKEY_SIGN:
+			on_sign(s, &ev.tev);
 			break;
 		case CONN_EV_DISCONNECTED:
 			on_disconnected(s, &ev);
@@ -305,7 +350,7 @@ read_socket(struct server *s)
 		if (!s->done) {
 			log_closed(s, how);
 			set_end(s, s->authenticated ? SERVER_END_OK
-			                            : SERVER_END_NO_AUTH);
+			                            : unauth_end(s));
 		}
 		return;
 	}
@@ -419,6 +464,32 @@ drain_sigchld(struct server *s)
 	s->chld = true;
 }
 
+/*
+ * Authenticated and all output written: the connection moves to a
+ * process the listener forks (server_handover.c). True when it did and
+ * this process is done; false when it carries on here (a key exchange
+ * is running, or the handover failed: logged), as a connection without
+ * a listener would.
+ */
+static bool
+try_handover(struct server *s)
+{
+	if (server_handover_possible(s) && server_handover_send(s) == 0) {
+		log_debug("connection of %s from %s port %u handed over",
+		          s->user.name, s->ctx->raddr, s->ctx->rport);
+		close(s->handover_fd);
+		s->handover_fd = s->notify_fd = -1;
+		s->end = SERVER_END_OK;
+		s->done = true;
+		s->peer_closed = true;
+		return true;
+	}
+	/* the listener counts us as authenticated either way once the
+	 * socket is closed (notify_listener) */
+	s->handover_fd = -1;
+	return false;
+}
+
 static void
 loop(struct server *s)
 {
@@ -427,6 +498,7 @@ loop(struct server *s)
 	const uint8_t *p;
 	size_t n;
 	int timeout, pr;
+	size_t held;
 	bool backlog;
 
 	for (;;) {
@@ -442,15 +514,21 @@ loop(struct server *s)
 		if (!flush_out(s)) {
 			if (!s->done) {
 				log_closed(s, "Connection reset by");
-				set_end(s, s->authenticated
-				               ? SERVER_END_OK
-				               : SERVER_END_NO_AUTH);
+				set_end(s, s->authenticated ? SERVER_END_OK
+				                            : unauth_end(s));
 			}
 			return;
 		}
 		conn_output_peek(s->c, &p, &n);
 		if (s->done && n == 0) {
 			return;
+		}
+		if (!s->done && s->authenticated && !s->split &&
+		    s->handover_fd >= 0 && n == 0) {
+			if (try_handover(s)) {
+				return;
+			}
+			continue; /* carried on here: drain() splits */
 		}
 		if (!s->done && conn_closed(s->c) && n == 0) {
 			set_end(s, SERVER_END_ERROR);
@@ -459,9 +537,17 @@ loop(struct server *s)
 		/* A peer that does not read what we owe it (replies to its
 		 * requests, channel data) is not read from either until the
 		 * backlog drains: no unbounded queue (as sshd). */
-		backlog = n >= SRV_MAX_BACKLOG;
+		held = conn_held_bytes(s->c);
+		backlog = n >= SRV_MAX_BACKLOG || held >= SRV_MAX_HELD;
 		pfd[0].fd = s->rfd;
-		pfd[0].events = (short)(s->done || backlog ? 0 : POLLIN);
+		/* nothing more is read while a handover waits for the
+		 * output to be written */
+		pfd[0].events =
+		    (short)(s->done || backlog ||
+		                    (s->authenticated && !s->split &&
+		                     s->handover_fd >= 0)
+		                ? 0
+		                : POLLIN);
 		pfd[0].revents = 0;
 		pfd[1].fd = s->wfd;
 		pfd[1].events = (short)(n > 0 ? POLLOUT : 0);
@@ -469,7 +555,7 @@ loop(struct server *s)
 		pfd[2].fd = s->sigchld_fd;
 		pfd[2].events = POLLIN;
 		pfd[2].revents = 0;
-		nsess = s->done || backlog
+		nsess = s->done || backlog || held >= SRV_MAX_BACKLOG
 		            ? 0
 		            : server_sess_pollfds(s, pfd + 3, SRV_MAX_POLL - 3);
 		pr = poll(pfd, 3 + nsess, timeout);
@@ -493,7 +579,7 @@ loop(struct server *s)
 			s->peer_closed = true;
 			log_closed(s, "Connection reset by");
 			set_end(s, s->authenticated ? SERVER_END_OK
-			                            : SERVER_END_NO_AUTH);
+			                            : unauth_end(s));
 		}
 		if (nsess > 0 && !s->done) {
 			(void)server_sess_io(s, pfd + 3, nsess);
@@ -513,6 +599,12 @@ engine_config(const struct server *s, struct conn_config *cfg)
 	cfg->transport.macs = c->macs;
 	cfg->transport.hostkeys = s->ctx->hostkeys;
 	cfg->transport.n_hostkeys = s->ctx->nhostkeys;
+	if (s->pubkeys != NULL) {
+		cfg->transport.hostkeys =
+		    (const struct sshkey *const *)s->pubkeys;
+		cfg->transport.n_hostkeys = s->npubkeys;
+		cfg->transport.sign_by_event = true;
+	}
 	cfg->transport.rekey_bytes = c->rekey_limit_bytes;
 	cfg->transport.rekey_seconds = c->rekey_limit_secs;
 	cfg->transport.rand = srv_rand;
@@ -521,19 +613,16 @@ engine_config(const struct server *s, struct conn_config *cfg)
 	    c->max_auth_tries > 0 ? (unsigned)c->max_auth_tries : 0;
 }
 
-int
-server_conn_run(const struct server_ctx *ctx)
+/* The state both entries share; NULL (logged) on failure. */
+static struct server *
+server_new(const struct server_ctx *ctx)
 {
 	struct server *s;
-	struct conn_config cfg;
-	int ret, end;
+	int ret;
 
-	if (ctx == NULL || ctx->conf == NULL) {
-		return SERVER_END_ERROR;
-	}
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		return SERVER_END_ERROR;
+		return NULL;
 	}
 	s->ctx = ctx;
 	s->conf = (struct servconf *)ctx->conf;
@@ -546,15 +635,16 @@ server_conn_run(const struct server_ctx *ctx)
 	if (s->notify_fd >= 0) {
 		(void)fcntl(s->notify_fd, F_SETFD, FD_CLOEXEC);
 	}
+	s->handover_fd = ctx->handover ? s->notify_fd : -1;
 	s->is_root = geteuid() == 0;
-	s->iobuf = malloc(SRV_IO_CHUNK);
-	if (s->iobuf == NULL) {
-		free(s);
-		return SERVER_END_ERROR;
-	}
 	s->start_ms = server_now_ms();
 	s->last_input_ms = s->start_ms;
 	s->end = SERVER_END_ERROR;
+	s->iobuf = malloc(SRV_IO_CHUNK);
+	if (s->iobuf == NULL) {
+		free(s);
+		return NULL;
+	}
 	setup_socket(s->rfd);
 	if (s->wfd != s->rfd) {
 		setup_socket(s->wfd);
@@ -563,20 +653,17 @@ server_conn_run(const struct server_ctx *ctx)
 	    (ret = srvauth_methods_new(s->conf, &s->methods)) != 0) {
 		log_error("Connection from %s port %u: %s", ctx->raddr,
 		          ctx->rport, sesh_err_str(ret));
-		goto out;
+		s->done = true; /* server_finish frees it */
 	}
-	engine_config(s, &cfg);
-	if ((ret = conn_new(TRANSPORT_SERVER, &cfg, &s->c)) != 0) {
-		log_error("Connection from %s port %u: %s", ctx->raddr,
-		          ctx->rport, sesh_err_str(ret));
-		goto out;
-	}
-	log_verbose("Connection from %s port %u on %s port %u", ctx->raddr,
-	            ctx->rport, ctx->laddr != NULL ? ctx->laddr : "?",
-	            ctx->lport);
-	loop(s);
-out:
-	end = (int)s->end;
+	return s;
+}
+
+/* Ends the connection's sessions and frees s; returns its end. */
+static int
+server_finish(struct server *s)
+{
+	int end = (int)s->end;
+
 	server_sess_clear_all(s); /* logout records first, then PAM */
 	server_privsep_end(s);
 	if (s->split && s->priv_fd >= 0) {
@@ -593,7 +680,151 @@ out:
 	if (s->notify_fd >= 0) {
 		close(s->notify_fd);
 	}
+	for (size_t i = 0; i < s->npubkeys; i++) {
+		key_free(s->pubkeys[i]);
+	}
+	free(s->pubkeys);
 	free(s->iobuf);
 	free(s);
 	return end;
+}
+
+/* Public copies of the host keys for the engine (signing by event). */
+static int
+resume_keys(struct server *s)
+{
+	size_t i, n = s->ctx->nhostkeys;
+	int ret;
+
+	if (n == 0 || (s->pubkeys = calloc(n, sizeof(*s->pubkeys))) == NULL) {
+		return n == 0 ? SESH_ERR_INVALID_ARGUMENT : SESH_ERR_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		ret = key_public_copy(s->ctx->hostkeys[i], &s->pubkeys[i]);
+		if (ret != 0) {
+			return ret;
+		}
+		s->npubkeys++;
+	}
+	s->signkeys = (struct sshkey *const *)s->ctx->hostkeys;
+	s->nsignkeys = n;
+	return 0;
+}
+
+int
+server_conn_run(const struct server_ctx *ctx)
+{
+	struct server *s;
+	struct conn_config cfg;
+	int ret;
+
+	if (ctx == NULL || ctx->conf == NULL) {
+		return SERVER_END_ERROR;
+	}
+	if ((s = server_new(ctx)) == NULL) {
+		return SERVER_END_ERROR;
+	}
+	if (s->done) {
+		return server_finish(s);
+	}
+	engine_config(s, &cfg);
+	if ((ret = conn_new(TRANSPORT_SERVER, &cfg, &s->c)) != 0) {
+		log_error("Connection from %s port %u: %s", ctx->raddr,
+		          ctx->rport, sesh_err_str(ret));
+		return server_finish(s);
+	}
+	log_verbose("Connection from %s port %u on %s port %u", ctx->raddr,
+	            ctx->rport, ctx->laddr != NULL ? ctx->laddr : "?",
+	            ctx->lport);
+	loop(s);
+	return server_finish(s);
+}
+
+/* Who authenticated and how, from the handover message, into s. */
+static int
+resume_auth(struct server *s, struct handover_info *hi)
+{
+	int ret;
+
+	if ((ret = srvauth_user_lookup(hi->user, &s->user)) != 0) {
+		return ret;
+	}
+	s->user_set = true;
+	if (!s->user.valid || (!s->is_root && s->user.uid != geteuid())) {
+		return SESH_ERR_NOT_FOUND;
+	}
+	s->user_ok = true;
+	s->quickack_left = hi->quickack_left;
+	server_auth_apply_match(s);
+	if ((s->auth_method = mem_strdup(hi->method)) == NULL) {
+		return SESH_ERR_NOMEM;
+	}
+	if (hi->have_keyopts) {
+		s->keyopts = hi->keyopts;
+		memset(&hi->keyopts, 0, sizeof(hi->keyopts));
+		s->have_keyopts = true;
+	}
+	return 0;
+}
+
+int
+server_conn_resume(const struct server_ctx *ctx0, int fd)
+{
+	struct server_ctx ctx;
+	struct handover_info hi;
+	struct conn_config cfg;
+	struct server *s;
+	char raddr[64], laddr[64];
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	int sock = -1, ret;
+
+	if (ctx0 == NULL || ctx0->conf == NULL) {
+		return SERVER_END_ERROR;
+	}
+	memset(&hi, 0, sizeof(hi));
+	ret = server_handover_recv(fd, &sock, &msg, &len);
+	close(fd);
+	if (ret != 0 || (ret = handover_info_parse(msg, len, &hi)) != 0) {
+		log_error("handover: %s", sesh_err_str(ret));
+		if (sock >= 0) {
+			close(sock);
+		}
+		mem_free_secret(msg, len);
+		return SERVER_END_ERROR;
+	}
+	ctx = *ctx0;
+	ctx.rfd = ctx.wfd = sock;
+	ctx.auth_notify_fd = -1;
+	ctx.handover = false;
+	(void)listener_sockname(sock, true, raddr, sizeof(raddr), &ctx.rport);
+	(void)listener_sockname(sock, false, laddr, sizeof(laddr), &ctx.lport);
+	ctx.raddr = raddr;
+	ctx.laddr = laddr;
+	if ((s = server_new(&ctx)) == NULL) {
+		close(sock);
+		handover_info_clear(&hi);
+		mem_free_secret(msg, len);
+		return SERVER_END_ERROR;
+	}
+	if (!s->done && (ret = resume_auth(s, &hi)) == 0 &&
+	    (ret = resume_keys(s)) == 0) {
+		engine_config(s, &cfg);
+		ret = conn_import(&cfg, hi.state, hi.state_len, &s->c);
+	}
+	handover_info_clear(&hi);
+	mem_free_secret(msg, len);
+	if (s->done || ret != 0) {
+		log_error("handover of a connection from %s port %u: %s", raddr,
+		          ctx.rport, sesh_err_str(ret));
+		s->end = SERVER_END_ERROR;
+		ret = server_finish(s);
+		close(sock);
+		return ret;
+	}
+	s->authenticated = true;
+	s->end = SERVER_END_OK;
+	loop(s);
+	ret = server_finish(s);
+	return ret;
 }

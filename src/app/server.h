@@ -44,9 +44,25 @@ struct server_ctx {
 	 * <= 2 mean none (-i, -d, tests that zero the struct).
 	 */
 	int auth_notify_fd;
+	/*
+	 * auth_notify_fd is a socket to a listener that takes authenticated
+	 * connections over (server_handover.c): after authentication the
+	 * connection, its engine state included, moves to a process the
+	 * listener forks, and this one ends.
+	 */
+	bool handover;
 };
 
 /* Runs the connection to its end; returns an enum server_end value. */
 int server_conn_run(const struct server_ctx *ctx);
+
+/*
+ * In a process the listener forked for a connection handed over on fd
+ * (see server_handover.c): receives it and runs it to its end, as the
+ * connection process would have after authentication. ctx gives the
+ * configuration and host keys (its fds and addresses are ignored).
+ * Returns an enum server_end value.
+ */
+int server_conn_resume(const struct server_ctx *ctx, int fd);
 
 #endif

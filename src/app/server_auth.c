@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,89 @@
 #include "ssh/msg.h"
 
 #define SRV_MAX_BANNER 65536u
+
+/*
+ * The failed-attempt delay (srvauth.h; OpenSSH's sshd does the same in
+ * spirit): a failed password, keyboard-interactive or signed publickey
+ * attempt is answered no sooner than the user's delay after its request
+ * arrived, for valid and unknown users alike. Not for "none" or a
+ * publickey query (OpenSSH clients send those before every real try).
+ * The wait blocks: a connection process serves one connection before
+ * authentication, and nothing else is due meanwhile but LoginGraceTime,
+ * which the wait never passes. It uses ppoll (allowed by the sandbox),
+ * not nanosleep. One connection per process: the state is static.
+ */
+static struct {
+	bool key_set;
+	uint8_t key[SRVAUTH_DELAY_KEY_LEN];
+	uint64_t t0_us; /* when the request being answered arrived */
+} fail_delay;
+
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* At the start of each request. */
+static int
+fail_delay_start(struct server *s)
+{
+	if (!fail_delay.key_set) {
+		/* before the clock starts: an RSA signature takes time */
+		int ret = srvauth_delay_key(s->ctx->hostkeys, s->ctx->nhostkeys,
+		                            fail_delay.key);
+
+		if (ret != 0) {
+			return ret;
+		}
+		fail_delay.key_set = true;
+	}
+	fail_delay.t0_us = mono_us();
+	return 0;
+}
+
+/* Before the reply to a failed attempt. */
+static void
+fail_delay_wait(struct server *s)
+{
+	const struct servconf *c = s->conf;
+	uint64_t now = mono_us(), elapsed, target, end, grace_left = UINT64_MAX;
+	uint32_t d;
+
+	if (!fail_delay.key_set) {
+		return;
+	}
+	d = srvauth_delay_us(fail_delay.key,
+	                     s->user.name != NULL ? s->user.name : "");
+	elapsed = now > fail_delay.t0_us ? now - fail_delay.t0_us : 0;
+	target = srvauth_delay_target_us(elapsed, d);
+	if (c->login_grace_time > 0) {
+		uint64_t deadline = s->start_ms +
+		                    (uint64_t)c->login_grace_time * 1000u,
+		         now_ms = server_now_ms();
+
+		grace_left =
+		    deadline > now_ms ? (deadline - now_ms) * 1000u : 0;
+	}
+	if (target - elapsed > grace_left) {
+		target = elapsed + grace_left;
+	}
+	end = fail_delay.t0_us + target;
+	while ((now = mono_us()) < end) {
+		struct timespec ts;
+		uint64_t left = end - now;
+
+		ts.tv_sec = (time_t)(left / 1000000u);
+		ts.tv_nsec = (long)(left % 1000000u) * 1000L;
+		if (ppoll(NULL, 0, &ts, NULL) < 0 && errno != EINTR) {
+			break;
+		}
+	}
+}
 
 const char *
 server_auth_who(const struct server *s)
@@ -140,6 +224,12 @@ apply_match(struct server *s)
 	s->conf = &s->own_conf;
 }
 
+void
+server_auth_apply_match(struct server *s)
+{
+	apply_match(s);
+}
+
 /* The first request: who is it? */
 static int
 set_user(struct server *s, const char *name)
@@ -239,6 +329,15 @@ reject(struct server *s, bool partial)
 	return conn_flush(s->c);
 }
 
+/* A failed attempt (not "none", not a publickey query): the delay, then
+ * FAILURE (or the MaxAuthTries disconnect). */
+static int
+reject_failed(struct server *s)
+{
+	fail_delay_wait(s);
+	return reject(s, false);
+}
+
 /* The user passed method m: complete (SUCCESS) or partial success. */
 static int
 succeed(struct server *s, enum srvauth_method m, const char *detail)
@@ -271,7 +370,7 @@ succeed(struct server *s, enum srvauth_method m, const char *detail)
 		log_error("Access denied for user %s by PAM account "
 		          "configuration [preauth]",
 		          s->user.name);
-		return reject(s, false);
+		return reject_failed(s);
 	}
 	if ((ret = ua_server_accept(ua, conn_ua_buf(s->c))) != 0) {
 		return ret;
@@ -299,6 +398,7 @@ root_ok(struct server *s, enum srvauth_method m, bool forced)
 static void
 log_failed(struct server *s, enum srvauth_method m, const char *detail)
 {
+	s->failed_attempts++;
 	log_info("Failed %s for %s%s from %s port %u ssh2%s%s", method_name(m),
 	         s->user_ok ? "" : "invalid user ", s->user.name, s->ctx->raddr,
 	         s->ctx->rport, detail != NULL ? ": " : "",
@@ -389,12 +489,12 @@ on_pubkey(struct server *s, const struct ua_server_event *ev)
 	if (ua_server_verify(ua) != 0) {
 		srv_keyopts_clear(&opts);
 		log_failed(s, SRVAUTH_PUBKEY, detail);
-		return reject(s, false);
+		return reject_failed(s);
 	}
 	if (!ok || !root_ok(s, SRVAUTH_PUBKEY, forced)) {
 		srv_keyopts_clear(&opts);
 		log_failed(s, SRVAUTH_PUBKEY, detail);
-		return reject(s, false);
+		return reject_failed(s);
 	}
 	srv_keyopts_clear(&s->keyopts);
 	s->keyopts = opts;
@@ -411,7 +511,7 @@ on_password(struct server *s, const struct ua_server_event *ev)
 	if (ev->new_password != NULL ||
 	    !srvauth_methods_allowed(s->methods, SRVAUTH_PASSWORD) ||
 	    s->conf->password_authentication == 0) {
-		return reject(s, false);
+		return reject_failed(s);
 	}
 	if (srvauth_password(s->conf, &s->user, s->ctx->raddr, ev->password,
 	                     &ok) != 0) {
@@ -420,7 +520,7 @@ on_password(struct server *s, const struct ua_server_event *ev)
 	ok = ok && s->user_ok && root_ok(s, SRVAUTH_PASSWORD, false);
 	if (!ok) {
 		log_failed(s, SRVAUTH_PASSWORD, NULL);
-		return reject(s, false);
+		return reject_failed(s);
 	}
 	return succeed(s, SRVAUTH_PASSWORD, NULL);
 }
@@ -442,7 +542,7 @@ kbdint_step(struct server *s, const char *const *answers, size_t n)
 		     root_ok(s, SRVAUTH_KBDINT, false);
 		if (!ok) {
 			log_failed(s, SRVAUTH_KBDINT, NULL);
-			return reject(s, false);
+			return reject_failed(s);
 		}
 		return succeed(s, SRVAUTH_KBDINT, NULL);
 	}
@@ -467,7 +567,7 @@ on_kbdint(struct server *s)
 	    s->conf->use_pam <= 0 ||
 	    srvauth_kbdint_start(s->conf, &s->user, s->ctx->raddr,
 	                         &s->kbdint) != 0) {
-		return reject(s, false);
+		return reject_failed(s);
 	}
 	return kbdint_step(s, NULL, 0);
 }
@@ -497,6 +597,9 @@ server_auth_event(struct server *s, const struct ua_server_event *ev)
 {
 	int ret;
 
+	if ((ret = fail_delay_start(s)) != 0) {
+		return ret;
+	}
 	if (!s->user_set) {
 		if ((ret = set_user(s, ev->user)) != 0) {
 			return ret;
@@ -520,7 +623,7 @@ server_auth_event(struct server *s, const struct ua_server_event *ev)
 		return on_kbdint(s);
 	case UA_SEV_KBDINT_RESPONSE:
 		if (s->kbdint == NULL) {
-			return reject(s, false);
+			return reject_failed(s);
 		}
 		return kbdint_step(s, (const char *const *)ev->answers,
 		                   ev->nanswers);

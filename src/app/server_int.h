@@ -19,10 +19,14 @@
 #include "ssh/conn.h"
 
 /* one read from the socket or a child (server.iobuf) */
-#define SRV_IO_CHUNK      (256u * 1024u)
-#define SRV_POLL_FOREVER (-1) /* poll(2) timeout: no timer due */
-#define SRV_QUICKACK_READS 32u /* reads that re-arm TCP_QUICKACK */
-#define SRV_MAX_BACKLOG (1024u * 1024u) /* unread output: stop reading */
+#define SRV_IO_CHUNK       (256u * 1024u)
+#define SRV_POLL_FOREVER   (-1)            /* poll(2) timeout: no timer due */
+#define SRV_QUICKACK_READS 32u             /* reads that re-arm TCP_QUICKACK */
+#define SRV_MAX_BACKLOG    (1024u * 1024u) /* unread output: stop reading */
+/* payloads the engine holds while a key exchange runs: at
+ * SRV_MAX_BACKLOG sessions are not read, at SRV_MAX_HELD the socket
+ * neither (a peer that stalls a rekey cannot make us queue more) */
+#define SRV_MAX_HELD      (4u * SRV_MAX_BACKLOG)
 #define SRV_MAX_ENV       64u  /* env requests kept per session */
 #define SRV_MAX_MODES     128u /* pty modes kept */
 #define SRV_MAX_USED_KEYS 8u   /* keys of earlier publickey steps */
@@ -82,10 +86,22 @@ struct server {
 	struct srvauth_kbdint *kbdint;
 	struct srv_keyopts keyopts; /* from the publickey that succeeded */
 	bool have_keyopts;
-	char *auth_method; /* the last accepted method, for logs */
+	char *auth_method;        /* the last accepted method, for logs */
+	unsigned failed_attempts; /* "Failed ..." lines logged */
 	struct sshkey *used_keys[SRV_MAX_USED_KEYS]; /* partial successes */
 	size_t nused_keys;
-	int notify_fd; /* ctx->auth_notify_fd until used, else -1 */
+	/* host keys after a handover: the engine holds public copies
+	 * (pubkeys, owned) and asks for signatures by event; signkeys are
+	 * the private ones (the listener's, not owned), dropped by the
+	 * user's process, which asks its privileged parent instead */
+	struct sshkey **pubkeys;
+	size_t npubkeys;
+	struct sshkey *const *signkeys;
+	size_t nsignkeys;
+	int notify_fd;   /* ctx->auth_notify_fd until used, else -1 */
+	int handover_fd; /* the same socket when the listener can take the
+	                    connection after authentication (ctx->handover),
+	                    else -1 */
 	/* after authentication */
 	struct srvauth_pam_session *pam;
 	int priv_fd;  /* socketpair to the privileged parent, -1 */
@@ -125,6 +141,21 @@ int server_sess_io(struct server *s, struct pollfd *pfd, size_t n);
 int server_sess_reap(struct server *s);
 void server_sess_clear_all(struct server *s);
 
+/* server_auth.c: applies the Match blocks for s->user (s->conf then
+ * points at s->own_conf) */
+void server_auth_apply_match(struct server *s);
+
+/* server_handover.c (see there for the exchange) */
+/* Authenticated, handover_fd set and the engine quiescent (output
+ * written, no key exchange running). */
+bool server_handover_possible(const struct server *s);
+/* Sends the connection (socket, engine state, who and how) to the
+ * process the listener forks for it. 0: this process is done with it. */
+int server_handover_send(struct server *s);
+/* In that process, over fd: the client socket (*sock) and the handover
+ * message (*msg, *len: malloc'd, holds keys: mem_free_secret). */
+int server_handover_recv(int fd, int *sock, uint8_t **msg, size_t *len);
+
 /* server_privsep.c */
 /*
  * After authentication: PAM session, fork; the parent (root) serves
@@ -139,6 +170,11 @@ int server_privsep_split(struct server *s, bool *is_parent, int *end);
 void server_privsep_end(struct server *s);
 int server_privsep_utmp_login(struct server *s, const char *tty, pid_t pid);
 int server_privsep_utmp_logout(struct server *s, const char *tty, pid_t pid);
+/* A rekey's HOSTKEY_SIGN (after a handover): signs with s->signkeys,
+ * or, in the user's process, asks the privileged parent. The signature
+ * blob is appended to sig. */
+int server_privsep_sign(struct server *s, const struct transport_event *tev,
+                        struct buf *sig);
 /* The child tells the parent its result before it ends. */
 void server_privsep_report_end(struct server *s, int end);
 

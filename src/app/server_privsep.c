@@ -19,6 +19,12 @@
  * (0 ok, 1 failed):
  *	struct priv_msg { type 'L' login | 'O' logout; pid; tty }
  *	type 'E' end: code is the child's enum server_end (no answer)
+ * and, after a handover (the engine signs by event), a rekey's host key
+ * signature (the child holds no private host key):
+ *	byte 'S', string host key blob, string alg, string H (20..64)
+ *	  -> byte 0, string signature blob | byte 1 (refused)
+ * The parent signs only with a key it holds and only hashes of the
+ * sizes exchange hashes have, as OpenSSH's monitor does after auth.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,9 +39,11 @@
 #include "app/server_int.h"
 #include "app/server_trim.h"
 #include "base/err.h"
+#include "base/limits.h"
 #include "base/log.h"
 
 #define PRIV_MAX_TTYS 64u
+#define PRIV_MAX_MSG  16384u /* a sign request or its answer */
 
 static struct srvauth_pam_session *child_pam_copy;
 
@@ -152,6 +160,132 @@ server_privsep_report_end(struct server *s, int end)
 	(void)send_req(s, &m, false);
 }
 
+/* The private key among s->signkeys whose public part is blob. */
+static const struct sshkey *
+sign_key(const struct server *s, const uint8_t *blob, size_t n)
+{
+	struct buf b;
+	size_t i;
+	const struct sshkey *found = NULL;
+
+	buf_init(&b, 0);
+	for (i = 0; i < s->nsignkeys && found == NULL; i++) {
+		buf_reset(&b);
+		if (key_to_blob(s->signkeys[i], &b) == 0 && buf_len(&b) == n &&
+		    memcmp(buf_data(&b), blob, n) == 0) {
+			found = s->signkeys[i];
+		}
+	}
+	buf_clear(&b);
+	return found;
+}
+
+static int
+sign_with(const struct server *s, const uint8_t *blob, size_t bn,
+          const char *alg, const uint8_t *h, size_t hn, struct buf *sig)
+{
+	const struct sshkey *k;
+
+	if (hn < 20 || hn > 64) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((k = sign_key(s, blob, bn)) == NULL) {
+		return SESH_ERR_NOT_FOUND;
+	}
+	return key_sign(k, alg, h, hn, sig);
+}
+
+int
+server_privsep_sign(struct server *s, const struct transport_event *tev,
+                    struct buf *sig)
+{
+	struct buf req, blob;
+	uint8_t ans[PRIV_MAX_MSG];
+	const uint8_t *p;
+	size_t n;
+	struct rd r;
+	ssize_t got;
+	int ret;
+
+	buf_init(&blob, 0);
+	if ((ret = key_to_blob(tev->hostkey, &blob)) != 0) {
+		buf_clear(&blob);
+		return ret;
+	}
+	if (s->priv_fd < 0) {
+		ret = sign_with(s, buf_data(&blob), buf_len(&blob),
+		                tev->sig_alg, tev->hash, tev->hash_len, sig);
+		buf_clear(&blob);
+		return ret;
+	}
+	buf_init(&req, PRIV_MAX_MSG);
+	if ((ret = buf_put_u8(&req, 'S')) != 0 ||
+	    (ret = buf_put_string(&req, buf_data(&blob), buf_len(&blob))) !=
+	        0 ||
+	    (ret = buf_put_cstring(&req, tev->sig_alg)) != 0 ||
+	    (ret = buf_put_string(&req, tev->hash, tev->hash_len)) != 0) {
+		goto out;
+	}
+	ret = SESH_ERR_SYSTEM;
+	do {
+		got = send(s->priv_fd, buf_data(&req), buf_len(&req),
+		           MSG_NOSIGNAL);
+	} while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)buf_len(&req)) {
+		goto out;
+	}
+	do {
+		got = recv(s->priv_fd, ans, sizeof(ans), 0);
+	} while (got < 0 && errno == EINTR);
+	if (got < 1 || ans[0] != 0) {
+		goto out;
+	}
+	rd_init(&r, ans + 1, (size_t)got - 1);
+	if ((ret = rd_string(&r, &p, &n)) == 0 && (ret = rd_end(&r)) == 0) {
+		ret = buf_put(sig, p, n);
+	}
+out:
+	buf_clear(&req);
+	buf_clear(&blob);
+	return ret;
+}
+
+/* The parent's answer to a child's 'S' request p[0..n). */
+static void
+parent_sign(struct server *s, int fd, const uint8_t *p, size_t n)
+{
+	const uint8_t *blob, *h;
+	size_t bn, hn;
+	char *alg = NULL;
+	struct buf ans, sig;
+	struct rd r;
+	uint8_t no = 1;
+
+	buf_init(&ans, PRIV_MAX_MSG);
+	buf_init(&sig, PRIV_MAX_MSG);
+	rd_init(&r, p + 1, n - 1);
+	if (rd_string(&r, &blob, &bn) == 0 &&
+	    rd_cstring(&r, SESH_MAX_NAME, &alg) == 0 &&
+	    rd_string(&r, &h, &hn) == 0 && rd_end(&r) == 0 &&
+	    sign_with(s, blob, bn, alg, h, hn, &sig) == 0 &&
+	    buf_put_u8(&ans, 0) == 0 &&
+	    buf_put_string(&ans, buf_data(&sig), buf_len(&sig)) == 0) {
+		while (send(fd, buf_data(&ans), buf_len(&ans), MSG_NOSIGNAL) <
+		           0 &&
+		       errno == EINTR) {
+		}
+	} else {
+		log_error("refused a host key signature request from user "
+		          "%s's process",
+		          s->user.name);
+		while (send(fd, &no, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+		}
+	}
+	free(alg);
+	buf_clear(&ans);
+	buf_clear(&sig);
+}
+
 /* ---- the parent ---- */
 
 struct logged {
@@ -165,20 +299,29 @@ parent_serve(struct server *s, int fd, pid_t child, int *end)
 	struct logged tt[PRIV_MAX_TTYS];
 	size_t ntt = 0, i;
 	struct priv_msg m;
+	uint8_t *in;
 	char *last;
 	char ok;
 	ssize_t r;
 	int st;
 
 	*end = SERVER_END_ERROR; /* unless the child says how it ended */
+	if ((in = malloc(PRIV_MAX_MSG)) == NULL) {
+		return;
+	}
 	for (;;) {
-		r = recv(fd, &m, sizeof(m), 0);
+		r = recv(fd, in, PRIV_MAX_MSG, 0);
 		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r > 0 && in[0] == 'S') {
+			parent_sign(s, fd, in, (size_t)r);
 			continue;
 		}
 		if (r != (ssize_t)sizeof(m)) {
 			break; /* the child is gone */
 		}
+		memcpy(&m, in, sizeof(m));
 		m.tty[sizeof(m.tty) - 1] = '\0';
 		ok = 1;
 		if (m.type == 'E') {
@@ -220,6 +363,7 @@ parent_serve(struct server *s, int fd, pid_t child, int *end)
 		while (send(fd, &ok, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
 		}
 	}
+	free(in);
 	for (i = 0; i < ntt; i++) {
 		(void)session_utmp_logout(tt[i].tty, tt[i].pid);
 	}
@@ -324,6 +468,12 @@ server_privsep_split(struct server *s, bool *is_parent, int *end)
 			return ret;
 		}
 		s->is_root = s->user.uid == 0;
+		/* the parent signs for us from now on: the private host
+		 * keys (the listener's copies) are wiped here */
+		for (size_t i = 0; i < s->nsignkeys; i++) {
+			key_free(s->signkeys[i]);
+		}
+		s->nsignkeys = 0;
 		return 0;
 	}
 	close(sv[1]);

@@ -195,4 +195,34 @@ bool srvauth_methods_allowed(const struct srvauth_methods *m,
 /* The methods that can continue, comma separated, owned by m. */
 const char *srvauth_methods_next(const struct srvauth_methods *m);
 
+/*
+ * Failed-attempt delay (srvauth_delay.c; issue 7): every failed
+ * password, keyboard-interactive or signed publickey attempt is answered
+ * no sooner than a per-user delay after the request arrived, the same
+ * code for valid and unknown users, so that reply time does not tell
+ * them apart. The delay is SRVAUTH_DELAY_MIN_US plus a jitter below
+ * SRVAUTH_DELAY_JITTER_US from HMAC-SHA256(key, user name): stable for a
+ * user as long as the key is, so averaging many attempts does not remove
+ * it. A check that took longer waits until the next multiple of the
+ * delay.
+ */
+#define SRVAUTH_DELAY_KEY_LEN   32u
+#define SRVAUTH_DELAY_MIN_US    5000u
+#define SRVAUTH_DELAY_JITTER_US 10000u
+/* The key: derived from the first Ed25519 (else RSA) private host key
+ * (a deterministic signature over a fixed label, hashed), so that every
+ * connection process of a daemon with the same host keys uses the same
+ * key without the listener passing a secret; with no such key, random
+ * (stable within this process only). Returns 0, SESH_ERR_INVALID_ARGUMENT
+ * or SESH_ERR_CRYPTO (no key could be made). */
+int srvauth_delay_key(const struct sshkey *const *hostkeys, size_t n,
+                      uint8_t key[SRVAUTH_DELAY_KEY_LEN]);
+/* The delay in microseconds for user (in [MIN, MIN + JITTER)); the
+ * minimum when the HMAC fails. */
+uint32_t srvauth_delay_us(const uint8_t key[SRVAUTH_DELAY_KEY_LEN],
+                          const char *user);
+/* When to answer (µs since the request arrived) after elapsed µs of
+ * work: delay, or the next multiple of delay not below elapsed. */
+uint64_t srvauth_delay_target_us(uint64_t elapsed_us, uint32_t delay_us);
+
 #endif

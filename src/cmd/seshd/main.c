@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +38,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "crypto/preload.h"
 #include "key/key.h"
 #include "key/keyfile.h"
 
@@ -390,6 +393,7 @@ run_connection(const struct opts *o, const struct servconf *c,
 	struct server_ctx ctx;
 	char raddr[64], laddr[64];
 	unsigned int rport = 0, lport = 0;
+	struct stat st;
 
 	(void)listener_sockname(rfd, true, raddr, sizeof(raddr), &rport);
 	(void)listener_sockname(rfd, false, laddr, sizeof(laddr), &lport);
@@ -405,7 +409,56 @@ run_connection(const struct opts *o, const struct servconf *c,
 	ctx.lport = lport;
 	ctx.debug = o->debug > 0;
 	ctx.auth_notify_fd = notify_fd;
+	/* a listener's socketpair (not the pipe of an older listener):
+	 * it takes the connection over after authentication */
+	ctx.handover =
+	    notify_fd > 2 && fstat(notify_fd, &st) == 0 && S_ISSOCK(st.st_mode);
 	return server_conn_run(&ctx);
+}
+
+/*
+ * What every process forked to carry a session on would otherwise load
+ * for itself, loaded once here so that they all share the pages:
+ * libcrypto's configuration, providers and algorithm implementations,
+ * and the NSS modules that user and group lookups open.
+ */
+static void
+preload_for_sessions(void)
+{
+	gid_t groups[8];
+	int ngroups = 8;
+	struct passwd *pw;
+
+	(void)crypto_preload();
+	if ((pw = getpwuid(0)) != NULL) {
+		(void)getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups);
+	}
+	(void)getpwnam("sesh-nss-preload-no-such-user");
+	endpwent();
+	endgrent();
+}
+
+/* What the listener's take-over processes need (listener.h resume). */
+struct resume_arg {
+	const struct opts *o;
+	const struct servconf *c;
+	struct sshkey **keys;
+	size_t nkeys;
+};
+
+static int
+resume_connection(void *arg, int fd)
+{
+	const struct resume_arg *ra = arg;
+	struct server_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = ra->c;
+	ctx.hostkeys = (const struct sshkey *const *)ra->keys;
+	ctx.nhostkeys = ra->nkeys;
+	ctx.debug = ra->o->debug > 0;
+	ctx.auth_notify_fd = -1;
+	return server_conn_resume(&ctx, fd);
 }
 
 static void
@@ -576,6 +629,7 @@ main(int argc, char **argv)
 	struct servconf conf;
 	struct listener l;
 	struct sshkey *keys[SESHD_MAX_HOSTKEYS];
+	struct resume_arg ra;
 	char **cargv = NULL, exe[PATH_MAX];
 	size_t nkeys = 0, i;
 	ssize_t el;
@@ -644,9 +698,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	/* The connection processes: this argv plus -R. Each loads its own
-	 * host keys. */
-	free_host_keys(keys, nkeys);
-	nkeys = 0;
+	 * host keys; the listener keeps its copy for the processes it
+	 * forks to carry authenticated connections on (rekeys sign). */
+	ra.o = &o;
+	ra.c = &conf;
+	ra.keys = keys;
+	ra.nkeys = nkeys;
+	l.resume = resume_connection;
+	l.resume_arg = &ra;
+	preload_for_sessions();
 	cargv = calloc((size_t)argc + 2, sizeof(*cargv));
 	if (cargv == NULL) {
 		goto out;
