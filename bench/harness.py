@@ -9,20 +9,30 @@ Contract:
     optional cipher/MAC/KEX restriction written into its configuration, so
     every client connecting to it negotiates the same algorithms.
     OpenSSHServer drives Debian's /usr/sbin/sshd, SeshdServer drives
-    build/bin/seshd (same options: -f -p -h -D -e). A Dropbear server
-    (issue 8) is meant to be one more subclass of Server.
+    build/bin/seshd (same options: -f -p -h -D -e), DropbearServer
+    Debian's /usr/sbin/dropbear (-F -E -s -r KEY -p 127.0.0.1:PORT; it
+    has no run-time algorithm options, so a profile's KEX/cipher/MAC is
+    pinned on the client instead: pin_on_client, can()).
   - Client classes turn (server, remote command) into an argv that logs in
     as the current user with the bench's user key, a pre-populated
     known_hosts file and StrictHostKeyChecking=yes, BatchMode=yes, no user
     or system config (HOME is the bench directory; OpenSSH gets -F with
     an empty file, sesh too once it takes -F). SeshClient drives
-    build/bin/sesh, OpenSSHClient /usr/bin/ssh.
+    build/bin/sesh, OpenSSHClient /usr/bin/ssh, DbClient Dropbear's
+    /usr/bin/dbclient (key converted with dropbearconvert; it reads only
+    $HOME/.ssh/known_hosts, keyed by host without the port, so argv()
+    rewrites that file for the server it is about to reach: one dbclient
+    at a time).
   - run_timed() and run_bulk() run one child at a time and use
     os.wait4() so the CPU seconds are exactly those of the client
     process; run_bulk() feeds its stdin from a thread of this process, so
     the data source's CPU is not the client's.
   - Proxy wraps bench/delayproxy.py; Sink and plain_tcp_rate() give the
-    plain-TCP reference through it.
+    plain-TCP reference through it; round_trips_by_time() turns wall
+    times through it at a known RTT and at 0 into a round-trip count.
+  - EchoProbe times a 1-byte echo on an interactive channel (`ssh -tt
+    HOST cat`); a Feeder with a gate holds its stream after the first
+    256 KiB so that several streams start together.
   - kill_tree() ends a server's descendants leaves first, so sessions
     never outlive the bench (and no orphan is left for an init that does
     not reap).
@@ -38,6 +48,7 @@ import select
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -46,6 +57,33 @@ import time
 SSHD = "/usr/sbin/sshd"
 SSH = shutil.which("ssh") or "/usr/bin/ssh"
 SSH_KEYGEN = shutil.which("ssh-keygen") or "/usr/bin/ssh-keygen"
+DROPBEAR = "/usr/sbin/dropbear"
+DBCLIENT = "/usr/bin/dbclient"
+DROPBEARKEY = "/usr/bin/dropbearkey"
+DROPBEARCONVERT = "/usr/bin/dropbearconvert"
+
+# What Dropbear 2022.83 (Debian 12) can negotiate, client and server:
+# `dbclient -c help`, `dbclient -m help`; its KEX list has no
+# post-quantum hybrid (curve25519-sha256 first).
+DROPBEAR_CIPHERS = {"chacha20-poly1305@openssh.com", "aes128-ctr",
+		    "aes256-ctr"}
+DROPBEAR_MACS = {"hmac-sha1", "hmac-sha2-256"}
+DROPBEAR_KEX = {"curve25519-sha256", "curve25519-sha256@libssh.org",
+		"ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
+		"ecdh-sha2-nistp521", "diffie-hellman-group14-sha256",
+		"diffie-hellman-group14-sha1"}
+
+
+def dropbear_can(profile):
+	"""True when Dropbear can speak profile's algorithms. A MAC only
+	matters with a non-AEAD cipher."""
+	c, m, k = (profile.get("cipher"), profile.get("mac"),
+		   profile.get("kex"))
+	if c and c not in DROPBEAR_CIPHERS:
+		return False
+	if c and "poly1305" not in c and m and m not in DROPBEAR_MACS:
+		return False
+	return not k or k in DROPBEAR_KEX
 
 
 class BenchError(Exception):
@@ -119,6 +157,22 @@ class Keys:
 				"-C", "bench", "-f", self.user], check=True)
 		with open(self.user + ".pub") as f:
 			self.user_pub = f.read()
+		self.user_dropbear = None
+
+	def dropbear_user(self):
+		"""The user key in Dropbear's format (dbclient cannot read
+		OpenSSH's ed25519 private key file)."""
+		if self.user_dropbear is None:
+			path = self.user + ".dropbear"
+			r = subprocess.run([DROPBEARCONVERT, "openssh",
+					    "dropbear", self.user, path],
+					   capture_output=True)
+			if r.returncode != 0:
+				raise BenchError("dropbearconvert failed: " +
+						 r.stderr.decode(errors="replace")
+						 .strip()[-200:])
+			self.user_dropbear = path
+		return self.user_dropbear
 
 
 # --- servers ---------------------------------------------------------------
@@ -128,6 +182,9 @@ class Server:
 
 	name = "?"
 	binary = None
+	# True when the profile's algorithms are set by the client's
+	# options (the server has no run-time setting for them).
+	pin_on_client = False
 
 	def __init__(self, root, keys, profile):
 		self.profile = profile
@@ -169,6 +226,9 @@ class Server:
 		object with port and a known_hosts naming the key there."""
 		view = ServerView()
 		view.port = port
+		view.hostkey_pub = self.hostkey_pub
+		view.profile = self.profile
+		view.pin_on_client = self.pin_on_client
 		view.known_hosts = os.path.join(self.dir, f"known_hosts.{port}")
 		with open(view.known_hosts, "w") as f:
 			f.write(f"[127.0.0.1]:{port} {self.hostkey_pub}\n")
@@ -191,6 +251,10 @@ class Server:
 		empty = os.path.join(self.dir, "empty_bashrc")
 		open(empty, "w").close()
 		return hide_rc_argv(empty) + argv
+
+	def can(self, profile):
+		"""False when this server cannot speak profile's algorithms."""
+		return True
 
 	def start(self):
 		if not self.binary or not os.access(self.binary, os.X_OK):
@@ -325,6 +389,69 @@ class SeshdServer(Server):
 			"LogLevel ERROR\n" + self.algo_lines())
 
 
+class DropbearServer(Server):
+	"""Dropbear in the foreground: -F -E (log to stderr), -s (no
+	passwords), -r its own ed25519 host key made by dropbearkey, -p
+	127.0.0.1:PORT, -P a pid file of its own. Dropbear reads only
+	~USER/.ssh/authorized_keys, so it runs in a private mount namespace
+	where the login user's home is a directory of the bench's holding
+	.ssh/authorized_keys and an empty .bashrc (the real one bound in
+	with --keep-rc): the host's home is untouched. Without a mount
+	namespace (no CAP_SYS_ADMIN) the server cannot start and its rows
+	are skipped. Receive window and everything else: Dropbear's
+	defaults."""
+
+	name = "dropbear"
+	binary = DROPBEAR
+	pin_on_client = True
+
+	def can(self, profile):
+		return dropbear_can(profile)
+
+	def make_hostkey(self):
+		self.hostkey = os.path.join(self.dir, "host_ed25519.dropbear")
+		if os.path.exists(self.hostkey):
+			os.unlink(self.hostkey)
+		r = subprocess.run([DROPBEARKEY, "-t", "ed25519", "-f",
+				    self.hostkey], capture_output=True)
+		if r.returncode != 0:
+			raise BenchError("dropbearkey failed")
+		r = subprocess.run([DROPBEARKEY, "-y", "-f", self.hostkey],
+				   capture_output=True, text=True)
+		pub = [x for x in r.stdout.splitlines()
+		       if x.startswith("ssh-")]
+		if r.returncode != 0 or not pub:
+			raise BenchError("dropbearkey -y failed")
+		self.hostkey_pub = " ".join(pub[0].split()[:2])
+		self.home = os.path.join(self.dir, "home")
+		os.makedirs(os.path.join(self.home, ".ssh"), mode=0o700,
+			    exist_ok=True)
+		os.chmod(self.home, 0o700)
+		self.auth = os.path.join(self.home, ".ssh", "authorized_keys")
+		with open(self.auth, "w") as f:
+			f.write(self.keys.user_pub)
+		os.chmod(self.auth, 0o600)
+		open(os.path.join(self.home, ".bashrc"), "a").close()
+		self.known_hosts = os.path.join(self.dir, "known_hosts")
+
+	def config(self):
+		return ""
+
+	def argv(self, cfg):
+		return [self.binary, "-F", "-E", "-s", "-P",
+			os.path.join(self.dir, "dropbear.pid"), "-r",
+			self.hostkey, "-p", f"127.0.0.1:{self.port}"]
+
+	def wrapped_argv(self, cfg):
+		rc = os.path.join(user_home(), ".bashrc")
+		keep = "1" if not HIDE_RC and os.path.isfile(rc) else ""
+		return ["unshare", "-m", "--propagation", "private", "/bin/sh",
+			"-c", 'if [ -n "$1" ]; then mount --bind "$2" '
+			'"$3/.bashrc" || exit 1; fi; mount --bind "$3" "$4" '
+			'&& shift 4 && exec "$@"', "sh", keep, rc, self.home,
+			user_home()] + self.argv(cfg)
+
+
 # --- clients ---------------------------------------------------------------
 
 class Client:
@@ -333,6 +460,26 @@ class Client:
 
 	def available(self):
 		return bool(self.binary) and os.access(self.binary, os.X_OK)
+
+	def can(self, profile):
+		"""False when this client cannot speak profile's algorithms."""
+		return True
+
+	def pin_opts(self, srv):
+		"""-o KexAlgorithms / -c / -m from the profile of a server that
+		cannot restrict them itself (Dropbear); nothing otherwise."""
+		p = getattr(srv, "profile", None) or {}
+		if not getattr(srv, "pin_on_client", False):
+			return []
+		out = []
+		if p.get("kex"):
+			out += ["-o", f"KexAlgorithms={p['kex']}"]
+		if p.get("cipher"):
+			out += ["-c", p["cipher"]]
+			if "poly1305" not in p["cipher"] and "gcm" not in \
+					p["cipher"] and p.get("mac"):
+				out += ["-m", p["mac"]]
+		return out
 
 	def common_opts(self, srv, keys):
 		return ["-p", str(srv.port), "-i", keys.user,
@@ -370,7 +517,7 @@ class SeshClient(Client):
 
 	def argv(self, srv, keys, command):
 		return ([self.binary] + self.extra +
-			self.common_opts(srv, keys) +
+			self.common_opts(srv, keys) + self.pin_opts(srv) +
 			[f"{user_name()}@127.0.0.1", command])
 
 
@@ -385,7 +532,53 @@ class OpenSSHClient(Client):
 
 	def argv(self, srv, keys, command, extra=()):
 		return ([self.binary, "-F", self.config] +
-			self.common_opts(srv, keys) + list(extra) +
+			self.common_opts(srv, keys) + self.pin_opts(srv) +
+			list(extra) + [f"{user_name()}@127.0.0.1", command])
+
+
+class DbClient(Client):
+	"""Dropbear's dbclient: -p PORT -i KEY (Dropbear format) USER@HOST
+	COMMAND, and -c/-m when the profile names a cipher (it has no KEX
+	option; 2022.83 offers curve25519-sha256 first). It has no batch
+	mode: the servers offer no password, and the host key is always in
+	$HOME/.ssh/known_hosts, so it never prompts."""
+
+	name = "dbclient"
+	binary = DBCLIENT
+
+	def __init__(self, home):
+		self.home = home
+
+	def can(self, profile):
+		# No KEX option: its default is what a kex profile asks for
+		# only when that is curve25519-sha256.
+		k = profile.get("kex")
+		if k and k not in ("curve25519-sha256",
+				   "curve25519-sha256@libssh.org"):
+			return False
+		return dropbear_can({x: y for x, y in profile.items()
+				     if x != "kex"})
+
+	def argv(self, srv, keys, command):
+		kh = os.path.join(self.home, ".ssh", "known_hosts")
+		os.makedirs(os.path.dirname(kh), mode=0o700, exist_ok=True)
+		line = f"127.0.0.1 {srv.hostkey_pub}\n"
+		try:
+			with open(kh) as f:
+				same = f.read() == line
+		except OSError:
+			same = False
+		if not same:
+			with open(kh, "w") as f:
+				f.write(line)
+		p = getattr(srv, "profile", None) or {}
+		algo = []
+		if p.get("cipher"):
+			algo += ["-c", p["cipher"]]
+			if "poly1305" not in p["cipher"] and p.get("mac"):
+				algo += ["-m", p["mac"]]
+		return ([self.binary, "-p", str(srv.port), "-i",
+			 keys.dropbear_user()] + algo +
 			[f"{user_name()}@127.0.0.1", command])
 
 
@@ -527,16 +720,31 @@ class Feeder(threading.Thread):
 	write returned: by then the client is reading its stdin, so the
 	transfer has begun and the login is over."""
 
-	def __init__(self, nbytes):
+	PRIME = 256 * 1024  # more than a pipe holds: taken by the client
+
+	def __init__(self, nbytes, gate=None):
+		"""gate: a threading.Event; when given, the feeder first
+		writes PRIME bytes (the client only takes them once its
+		session is open), sets self.primed, and waits for gate before
+		the rest, so several streams can start moving together."""
 		super().__init__(daemon=True)
 		self.rfd, self.wfd = os.pipe()
 		self.nbytes = nbytes
 		self.t_first = None
 		self.sent = 0
+		self.gate = gate
+		self.primed = threading.Event()
 
 	def run(self):
 		buf = memoryview(bytes(CHUNK))
 		try:
+			if self.gate is not None:
+				n = min(self.PRIME, self.nbytes)
+				while self.sent < n:
+					self.sent += os.write(
+						self.wfd, buf[:n - self.sent])
+				self.primed.set()
+				self.gate.wait()
 			while self.sent < self.nbytes:
 				n = os.write(self.wfd, buf[:min(
 					CHUNK, self.nbytes - self.sent)])
@@ -547,6 +755,7 @@ class Feeder(threading.Thread):
 		except OSError:
 			pass
 		finally:
+			self.primed.set()
 			os.close(self.wfd)
 
 
@@ -584,6 +793,69 @@ def pipe_ceiling(nbytes):
 	cat.wait()
 	src.wait()
 	return mib / (time.perf_counter() - t0)
+
+
+def round_trips_by_time(walls, walls0, rtt):
+	"""How many round trips a run waits for: (median wall time through
+	a path with round-trip time rtt - median through the same path with
+	none) / rtt, both lists of seconds. A count of the round trips on
+	the critical path, whatever the direction of each."""
+	if not walls or not walls0 or rtt <= 0:
+		raise ValueError("round_trips_by_time: empty sample or rtt")
+	return (statistics.median(walls) - statistics.median(walls0)) / rtt
+
+
+class EchoProbe:
+	"""An interactive channel's echo time: argv (e.g. `ssh -tt HOST
+	cat`) runs with pipes on stdin and stdout; once() writes one byte
+	"x" and returns the seconds until that byte comes back (the remote
+	pty echoes it). Bytes other than "x" are ignored; each call waits
+	for one more "x" than all earlier calls together, so a late echo
+	is never counted twice. A canonical-mode pty holds at most 4095
+	characters of a line: a few thousand probes per channel at most."""
+
+	def __init__(self, argv, env=None):
+		self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
+					     stdout=subprocess.PIPE,
+					     stderr=subprocess.DEVNULL, env=env,
+					     bufsize=0)
+		self.sent = 0
+		self.got = 0
+
+	def ready(self, timeout=30):
+		"""Waits for the first echo (the login and the channel's
+		setup); BenchError if none comes."""
+		return self.once(timeout)
+
+	def once(self, timeout=10):
+		fd = self.proc.stdout.fileno()
+		t0 = time.perf_counter()
+		try:
+			os.write(self.proc.stdin.fileno(), b"x")
+		except OSError as e:
+			raise BenchError(f"echo probe: {e}")
+		self.sent += 1
+		deadline = time.monotonic() + timeout
+		while self.got < self.sent:
+			left = deadline - time.monotonic()
+			if left <= 0:
+				raise BenchError("echo probe: no echo within "
+						 f"{timeout:g} s")
+			r, _, _ = select.select([fd], [], [], left)
+			if not r:
+				continue
+			b = os.read(fd, 4096)
+			if not b:
+				raise BenchError("echo probe: channel closed")
+			self.got += b.count(b"x")
+		return time.perf_counter() - t0
+
+	def close(self):
+		if self.proc.poll() is None:
+			self.proc.kill()
+		self.proc.wait()
+		self.proc.stdin.close()
+		self.proc.stdout.close()
 
 
 # --- the delay proxy ----------------------------------------------------------

@@ -1,27 +1,38 @@
 #!/usr/bin/python3
 """
-`make bench`: sesh and OpenSSH side by side, in one run, on loopback.
+`make bench`: sesh, OpenSSH and Dropbear side by side, in one run, on
+loopback.
 
 Usage:
   /usr/bin/python3 bench/run.py --build BUILD_DIR [--quick] [--json FILE]
       [--markdown FILE] [--doc FILE] [--runs N] [--bulk-mib N]
       [--bulk-runs N] [--keep-rc] [--seshd PATH] [--ciphers LIST]
-      [--sessions N] [--rows connect,rtt,bulk,server,memory]
+      [--sessions N]
+      [--rows connect,rtt,bulk,server,memory,preauth,wan,cps,streams]
 
 Rows (issues 3, 4 and 8; the ratio is always sesh's figure over
-OpenSSH's, so every target reads "ratio <= x" or "ratio >= x"):
+OpenSSH's or Dropbear's, so every target reads "ratio <= x" or "ratio >=
+x"; the echo row's target is an absolute "< 5 ms"). Dropbear (Debian's
+dropbear-bin: /usr/sbin/dropbear, /usr/bin/dbclient) is measured where
+installed, its rows skipped otherwise; a row a tool cannot do (a cipher
+Dropbear lacks) prints "n/a":
   connect   wall time of `CLIENT -p PORT user@127.0.0.1 true`, median of
             --runs (default 20) runs per pair, pairs interleaved run by
             run after one discarded warm-up each: sesh->sshd vs
             ssh->sshd (target <= 0.6), the same with curve25519-sha256
             forced on the server, and with seshd built: ssh->seshd vs
             ssh->sshd (<= 0.5) and sesh->seshd vs ssh->sshd (<= 0.2),
-            both also with curve25519-sha256.
-  rtt       the same login + `true` through bench/delayproxy.py at 50
-            ms each way: the client's turns (flights of its data the
-            proxy saw, i.e. how often it spoke, each time but the first
-            after waiting for the server; TCP's handshake not counted)
-            and the wall time at that 100 ms round trip.
+            both also with curve25519-sha256; dbclient->dropbear and
+            ssh->dropbear, default and curve25519, against ssh->sshd and
+            sesh->seshd/ssh->seshd against them.
+  rtt       the same login + `true` through bench/delayproxy.py at 0
+            and 50 ms each way: round trips = (median wall at 100 ms RTT
+            - median wall at 0) / 100 ms; the client's turns (flights of
+            its data the proxy saw, i.e. how often it spoke, each time
+            but the first after waiting for the server; TCP's handshake
+            is with the proxy and not counted); the wall time at 100 ms
+            RTT. Pairs: sesh/ssh->sshd, ssh/sesh->seshd,
+            dbclient/ssh->dropbear; curve25519 too (not with --quick).
   bulk      --bulk-mib (2048; 256 with --quick) MiB of zeros through
             `cat > /dev/null` per cipher (the server's Ciphers/MACs are
             restricted, so both clients negotiate the same): MiB/s of the
@@ -29,12 +40,27 @@ OpenSSH's, so every target reads "ratio <= x" or "ratio >= x"):
             exit; login excluded) and the client process's CPU seconds
             per GiB (wait4 rusage), sesh vs ssh, both against sshd;
             server CPU per GiB (cutime+cstime of the listener: the
-            connection's processes and `cat`) shown alongside.
+            connection's processes and `cat`) shown alongside; dbclient
+            -> sshd too (sesh vs dbclient), n/a for ciphers it lacks.
   server    with seshd built: bulk with OpenSSH's ssh against seshd vs
-            against sshd per cipher (>= 1.0), server CPU per GiB.
+            against sshd per cipher (>= 1.0), server CPU per GiB; and
+            vs dropbear (cipher pinned with ssh -c/-m).
   memory    with seshd built: PSS (smaps_rollup) of the server's
             processes with --sessions (50) idle `sleep` sessions held by
-            OpenSSH's ssh, sleep/shell processes left out (<= 0.25).
+            OpenSSH's ssh, sleep/shell processes left out (<= 0.25);
+            per session seshd vs dropbear (<= 1.0).
+  preauth   PSS per connection held at the userauth stage (20; 8 with
+            --quick): ssh with a passphrase key the server accepts
+            waits on an SSH_ASKPASS that sleeps, after PK_OK; seshd,
+            sshd, dropbear.
+  wan       bulk at 50 and 200 ms RTT through the delay proxy vs plain
+            TCP through it.
+  cps       connections/s from 1, 4, 16 parallel ssh workers (each its
+            own 127.0.0.x), seshd vs sshd (>= 2) and vs dropbear.
+  streams   8 `cat > /dev/null` streams of --bulk-mib/8 MiB started
+            together on one ControlMaster connection and on 8
+            connections, per server, MiB/s; and the median echo time of
+            1 byte on `ssh -tt HOST cat` while they run (< 5 ms).
 Rows whose server or client is missing, or fails, are skipped with a
 note; the table is still printed. The run needs root (sshd logs in as
 root with its own host key), like the system tests.
@@ -61,8 +87,8 @@ sys.dont_write_bytecode = True  # no __pycache__ left in bench/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402
-from harness import (BenchError, OpenSSHClient, OpenSSHServer,  # noqa: E402
-		     SeshClient, SeshdServer)
+from harness import (BenchError, DbClient, DropbearServer,  # noqa: E402
+		     OpenSSHClient, OpenSSHServer, SeshClient, SeshdServer)
 
 CIPHERS = [
 	("chacha20-poly1305", "chacha20-poly1305@openssh.com", None),
@@ -70,7 +96,8 @@ CIPHERS = [
 	("aes256-gcm", "aes256-gcm@openssh.com", None),
 	("aes128-ctr+etm", "aes128-ctr", "hmac-sha2-256-etm@openssh.com"),
 ]
-ALL_ROWS = ("connect", "rtt", "bulk", "server", "memory", "wan", "cps")
+ALL_ROWS = ("connect", "rtt", "bulk", "server", "memory", "preauth", "wan",
+	    "cps", "streams")
 MIB = 1 << 20
 GIB = 1 << 30
 
@@ -89,31 +116,44 @@ class Table:
 		self.notes = []
 
 	def add(self, name, ours, theirs, unit, target=None, higher=False,
-		ours_label="sesh", theirs_label="OpenSSH", note="", issue=None):
+		ours_label="sesh", theirs_label="OpenSSH", note="", issue=None,
+		limit=None):
 		"""target: the ratio bound; higher: the ratio must be >= it;
-		issue: the issue number that sets the target."""
+		limit: instead, an upper bound on ours itself (in the row's
+		unit's base: seconds for ms); issue: the issue number that sets
+		the target."""
 		ratio = None
 		if ours is not None and theirs:
 			ratio = ours / theirs
 		verdict = ""
-		if target is not None and ratio is not None:
+		shown = None
+		if limit is not None:
+			shown = f"< {fmt(limit, unit)}"
+			verdict = ("n/a" if ours is None else
+				   "pass" if ours < limit else "MISS")
+		elif target is not None and ratio is not None:
 			ok = ratio >= target if higher else ratio <= target
 			verdict = "pass" if ok else "MISS"
 		elif target is not None:
 			verdict = "n/a"
+		if target is not None and limit is None:
+			shown = (">= " if higher else "<= ") + f"{target:g}"
+		if shown and issue:
+			shown += f" (#{issue})"
 		self.rows.append({
 			"row": name, "ours": ours, "theirs": theirs,
 			"unit": unit, "ratio": ratio,
-			"target": (None if target is None else
-				   (">= " if higher else "<= ") + f"{target:g}" +
-				   (f" (#{issue})" if issue else "")),
+			"target": shown,
 			"verdict": verdict, "ours_label": ours_label,
 			"theirs_label": theirs_label, "note": note})
 
 	def skip(self, name, why):
+		"""A row not measured; a why starting with "n/a" (a tool that
+		cannot do what the row asks) prints as "n/a"."""
 		self.rows.append({"row": name, "ours": None, "theirs": None,
 				  "unit": "", "ratio": None, "target": None,
-				  "verdict": "skip", "ours_label": "",
+				  "verdict": "n/a" if why.startswith("n/a")
+				  else "skip", "ours_label": "",
 				  "theirs_label": "", "note": why})
 
 	def note(self, text):
@@ -141,6 +181,9 @@ def fmt(v, unit):
 def cells(r):
 	if r["verdict"] == "skip":
 		return [r["row"], "-", "-", "-", "-", "skip: " + r["note"]]
+	if r["verdict"] == "n/a" and r["ours"] is None and \
+			r["theirs"] is None:
+		return [r["row"], "-", "-", "-", "-", r["note"]]
 	ours = fmt(r["ours"], r["unit"])
 	theirs = fmt(r["theirs"], r["unit"])
 	if r["ours_label"] != "sesh":
@@ -154,7 +197,7 @@ def cells(r):
 	return [r["row"], ours, theirs, ratio, r["target"] or "", res]
 
 
-HEAD = ["row", "sesh", "OpenSSH", "ratio", "target", "result"]
+HEAD = ["row", "sesh", "OpenSSH or Dropbear", "ratio", "target", "result"]
 
 
 def render_text(table, machine):
@@ -247,6 +290,7 @@ class Bench:
 		self.sesh = SeshClient(self.build)
 		self.sesh.detect(self.env, self.empty_config)
 		self.ssh = OpenSSHClient(self.empty_config)
+		self.dbclient = DbClient(self.home)
 		self.table = Table()
 		self.raw = {}
 
@@ -260,9 +304,13 @@ class Bench:
 			return srv
 		if kind == "sshd":
 			srv = OpenSSHServer(self.root, self.keys, profile)
+		elif kind == "dropbear":
+			srv = DropbearServer(self.root, self.keys, profile)
 		else:
 			srv = SeshdServer(self.root, self.keys, profile,
 					  self.seshd_path())
+		if not srv.can(profile):
+			raise BenchError(f"n/a: {kind} cannot speak this profile")
 		try:
 			srv.start()
 			# One login proves the server usable before timing;
@@ -333,11 +381,21 @@ class Bench:
 			for prof in hybrids:
 				pairs.append((f"sesh->seshd {prof['id']}",
 					      self.sesh, "seshd", prof))
+		# Dropbear: its own client, and OpenSSH's ssh against it.
+		for prof in (default, curve):
+			pairs.append((f"dbclient->dropbear {prof['id']}",
+				      self.dbclient, "dropbear", prof))
+			pairs.append((f"ssh->dropbear {prof['id']}", self.ssh,
+				      "dropbear", prof))
 		live, errors = [], {}
 		for label, cl, kind, prof in pairs:
 			try:
 				if not cl.available():
-					raise BenchError(f"{cl.binary}: not built")
+					raise BenchError(f"{cl.binary}: not "
+							 "built or not installed")
+				if not cl.can(prof):
+					raise BenchError(f"n/a: {cl.name} cannot "
+							 "speak this profile")
 				srv = self.server(kind, prof)
 			except BenchError as e:
 				errors[label] = str(e)
@@ -406,92 +464,155 @@ class Bench:
 		else:
 			self.table.skip("connect+true, ssh -> seshd vs sshd",
 					"build/bin/seshd not built")
+		for prof, kx in (("default", ""), ("curve25519",
+						   ", curve25519")):
+			row(f"connect+true{kx}, dbclient->dropbear vs "
+			    "ssh->sshd", f"dbclient->dropbear {prof}",
+			    f"ssh->sshd {prof}", None, la="dbclient->dropbear",
+			    lb="ssh->sshd")
+			row(f"connect+true{kx}, ssh -> dropbear vs sshd",
+			    f"ssh->dropbear {prof}", f"ssh->sshd {prof}", None,
+			    la="ssh->dropbear", lb="ssh->sshd")
+			if self.seshd_available():
+				row(f"connect+true{kx}, sesh->seshd vs "
+				    "dbclient->dropbear",
+				    f"sesh->seshd {prof}",
+				    f"dbclient->dropbear {prof}", None,
+				    la="sesh->seshd", lb="dbclient->dropbear")
+				row(f"connect+true{kx}, ssh -> seshd vs "
+				    "dropbear", f"ssh->seshd {prof}",
+				    f"ssh->dropbear {prof}", None,
+				    la="ssh->seshd", lb="ssh->dropbear")
+		self.table.note(
+			"connect, Dropbear: 2022.83 has no post-quantum KEX, so "
+			"its default is curve25519-sha256 for dbclient and for "
+			"ssh against it; dropbear cannot restrict algorithms "
+			"at run time, so its curve25519 profile is set on the "
+			"client (ssh -o KexAlgorithms; dbclient has no KEX "
+			"option and offers curve25519-sha256 first)")
 		self.connect_medians = med
 
 	# --- round trips ---
 	def rtt_rows(self):
 		delay_ms = 50.0
 		runs = 3 if self.args.quick else 5
+		profs = [({"id": "default"}, "")]
+		if not self.args.quick:
+			profs.append(({"id": "curve25519",
+				       "kex": "curve25519-sha256"},
+				      ", curve25519"))
 		pairs = [("sesh->sshd", self.sesh, "sshd"),
 			 ("ssh->sshd", self.ssh, "sshd")]
 		if self.seshd_available():
 			pairs.append(("ssh->seshd", self.ssh, "seshd"))
 			pairs.append(("sesh->seshd", self.sesh, "seshd"))
-		res = {}
-		log(f"bench: round trips, {runs} runs x {len(pairs)} pairs "
-		    f"through delayproxy.py at {2 * delay_ms:g} ms RTT")
-		for label, cl, kind in pairs:
-			try:
-				if not cl.available():
-					raise BenchError(f"{cl.binary}: not built")
-				srv = self.server(kind, {"id": "default"})
-				res[label] = self.round_trips(cl, srv, delay_ms,
-							      runs)
-			except BenchError as e:
-				res[label] = str(e)
-		self.raw["round_trips"] = res
+		pairs.append(("dbclient->dropbear", self.dbclient, "dropbear"))
+		pairs.append(("ssh->dropbear", self.ssh, "dropbear"))
+		comparisons = [("sesh->sshd", "ssh->sshd", "sesh", "OpenSSH"),
+			       ("ssh->seshd", "ssh->sshd", None, None),
+			       ("sesh->seshd", "ssh->sshd", None, None),
+			       ("dbclient->dropbear", "ssh->sshd", None, None),
+			       ("ssh->dropbear", "ssh->sshd", None, None),
+			       ("sesh->seshd", "dbclient->dropbear", None,
+				None)]
+		self.raw["round_trips"] = {}
+		for prof, kx in profs:
+			res = {}
+			log(f"bench: round trips{kx}, {runs} runs x {len(pairs)} "
+			    f"pairs through delayproxy.py at 0 and "
+			    f"{2 * delay_ms:g} ms RTT")
+			for label, cl, kind in pairs:
+				try:
+					if not cl.available():
+						raise BenchError(f"{cl.binary}: "
+								 "not built")
+					if not cl.can(prof):
+						raise BenchError(f"n/a: {cl.name} "
+								 "cannot speak "
+								 "this profile")
+					srv = self.server(kind, prof)
+					res[label] = self.round_trips(
+						cl, srv, delay_ms, runs)
+				except BenchError as e:
+					res[label] = str(e)
+			self.raw["round_trips"][prof["id"]] = res
 
-		def row(name, key, unit, a, b, la="sesh", lb="OpenSSH"):
-			ra, rb = res.get(a), res.get(b)
-			if isinstance(ra, dict) and isinstance(rb, dict):
-				self.table.add(name, ra[key], rb[key], unit,
-					       None, ours_label=la,
-					       theirs_label=lb)
-			else:
-				self.table.skip(name, str(ra if not
-						isinstance(ra, dict) else rb))
-		rtt = f"{2 * delay_ms:g} ms RTT"
-		row("client turns, login+true -> sshd", "turns", "rt",
-		    "sesh->sshd", "ssh->sshd")
-		row(f"connect+true at {rtt} -> sshd", "wall", "ms",
-		    "sesh->sshd", "ssh->sshd")
-		if self.seshd_available():
-			row("client turns, ssh -> seshd vs sshd", "turns", "rt",
-			    "ssh->seshd", "ssh->sshd", "ssh->seshd",
-			    "ssh->sshd")
-			row(f"connect+true at {rtt}, ssh -> seshd vs sshd",
-			    "wall", "ms", "ssh->seshd", "ssh->sshd",
-			    "ssh->seshd", "ssh->sshd")
+			def row(name, key, unit, a, b, la, lb):
+				ra, rb = res.get(a), res.get(b)
+				if isinstance(ra, dict) and isinstance(rb, dict):
+					self.table.add(name, ra[key], rb[key], unit,
+						       None, ours_label=la,
+						       theirs_label=lb)
+				elif a in res and b in res:
+					self.table.skip(name, str(
+						ra if not isinstance(ra, dict)
+						else rb))
+			rtt = f"{2 * delay_ms:g} ms RTT"
+			for a, b, la, lb in comparisons:
+				pair = f"{a} vs {b}"
+				la, lb = la or a, lb or b
+				row(f"round trips{kx}, {pair}", "rts", "rt", a, b,
+				    la, lb)
+				if kx:
+					continue
+				row(f"client turns, {pair}", "turns", "rt", a, b,
+				    la, lb)
+				row(f"connect+true at {rtt}, {pair}", "wall", "ms",
+				    a, b, la, lb)
 		self.table.note(
-			"client turns: flights of client-to-server data seen "
-			f"by bench/delayproxy.py ({delay_ms:g} ms each way; a "
-			"flight is a run of reads less than half the delay "
-			"apart), median of the runs: how many times the client "
-			"had to speak, each but the first after waiting for the "
-			"server; the TCP handshake is not counted")
+			"round trips: (median wall time of login + `true` "
+			f"through bench/delayproxy.py at {2 * delay_ms:g} ms RTT "
+			"- the same through the proxy at 0 ms) / "
+			f"{2 * delay_ms:g} ms, {runs} runs each: how many round "
+			"trips the login waits for (TCP's handshake is with the "
+			"proxy, so it is not counted); client turns: flights of "
+			"client-to-server data the proxy saw (a flight is a run "
+			"of reads less than half the one-way delay apart), "
+			"median: how many times the client spoke, each but the "
+			"first after waiting for the server")
 
 	def round_trips(self, cl, srv, delay_ms, runs):
-		stats = os.path.join(self.root, f"proxy-{cl.name}-{srv.name}"
-				     ".json")
+		out = {}
+		for d in (0.0, delay_ms):
+			stats = os.path.join(
+				self.root, f"proxy-{cl.name}-{srv.name}-"
+				f"{srv.profile['id']}-{d:g}.json")
 
-		def lines():
-			try:
-				with open(stats) as f:
-					return [json.loads(x) for x in f
-						if x.strip()]
-			except (OSError, ValueError):
-				return []
-		with harness.Proxy(srv.port, delay_ms, stats=stats) as proxy:
-			view = srv.via(proxy.port)
-			walls = []
-			for i in range(runs):
-				t0, t1, _, st, err = harness.run_timed(
-					cl.argv(view, self.keys, "true"),
-					self.env, timeout=60)
-				if st != 0:
-					raise BenchError(f"exit {st} through "
-							 f"proxy: {tail(err)}")
-				walls.append(t1 - t0)
-				harness.wait_for(lambda: len(lines()) > i, 10)
-		got = lines()
+			def lines():
+				try:
+					with open(stats) as f:
+						return [json.loads(x) for x in f
+							if x.strip()]
+				except (OSError, ValueError):
+					return []
+			with harness.Proxy(srv.port, d, stats=stats) as proxy:
+				view = srv.via(proxy.port)
+				walls = []
+				for i in range(runs):
+					t0, t1, _, st, err = harness.run_timed(
+						cl.argv(view, self.keys, "true"),
+						self.env, timeout=60)
+					if st != 0:
+						raise BenchError(
+							f"exit {st} through proxy: "
+							f"{tail(err)}")
+					walls.append(t1 - t0)
+					harness.wait_for(
+						lambda: len(lines()) > i, 10)
+			out[d] = (walls, lines())
+		walls0, _ = out[0.0]
+		walls, got = out[delay_ms]
 		if len(got) < runs:
 			raise BenchError("delayproxy kept no statistics")
 		return {"wall": statistics.median(walls),
+			"wall0": statistics.median(walls0),
+			"rts": harness.round_trips_by_time(
+				walls, walls0, 2 * delay_ms / 1000),
 			"turns": statistics.median(
 				x["up_flights"] for x in got),
 			"server_turns": statistics.median(
 				x["down_flights"] for x in got),
-			"runs": got, "walls": walls}
+			"runs": got, "walls": walls, "walls0": walls0}
 
 	# --- bulk over a delayed path ---
 	def wan_rows(self):
@@ -591,18 +712,25 @@ class Bench:
 		prof = {"id": "default"}
 		count = 16 if self.args.quick else 40
 		res = {}
+		db_err = None
 		for par in (1, 4, 16):
 			log(f"bench: connections, {par} parallel, {count} each "
 			    "server")
-			for kind in ("seshd", "sshd"):
+			for kind in ("seshd", "sshd", "dropbear"):
+				if kind == "dropbear" and db_err:
+					continue
 				try:
 					srv = self.server(kind, prof)
 					res[(par, kind)] = self.cps(srv, par, count)
 				except BenchError as e:
+					if kind == "dropbear":
+						db_err = str(e)
+						continue
 					self.table.skip(f"{title} ({par} parallel)",
 							f"{kind}: {e}")
 					return
 		self.raw["cps"] = {f"{p} {k}": v for (p, k), v in res.items()}
+		self.raw["cps_dropbear_error"] = db_err
 		for par in (1, 4, 16):
 			a, b = res[(par, "seshd")], res[(par, "sshd")]
 			self.table.add(f"connections/s, {par} parallel",
@@ -613,18 +741,39 @@ class Bench:
 		self.table.add("server CPU per connection (4 parallel)",
 			       a["cpu_per_conn"], b["cpu_per_conn"], "ms", None,
 			       ours_label="seshd", theirs_label="sshd")
+		for par in (1, 4, 16):
+			name = f"connections/s, {par} parallel, seshd vs dropbear"
+			if (par, "dropbear") not in res:
+				self.table.skip(name, f"dropbear: {db_err}")
+				continue
+			self.table.add(name, res[(par, "seshd")]["cps"],
+				       res[(par, "dropbear")]["cps"], "conn/s",
+				       None, higher=True,
+				       ours_label="ssh->seshd",
+				       theirs_label="ssh->dropbear")
+		if (4, "dropbear") in res:
+			self.table.add("server CPU per connection (4 parallel), "
+				       "seshd vs dropbear",
+				       res[(4, "seshd")]["cpu_per_conn"],
+				       res[(4, "dropbear")]["cpu_per_conn"], "ms",
+				       None, ours_label="seshd",
+				       theirs_label="dropbear")
 		self.table.note(
 			f"connections/s: {count} logins + `true` by OpenSSH's "
-			"ssh per level, spread over N parallel workers; server "
-			"CPU is the listener's and its reaped children's")
+			"ssh per level, spread over N parallel workers, worker "
+			"i binding 127.0.0.(2+i) as its source (Dropbear takes "
+			"at most 5 unauthenticated connections per source "
+			"address); server CPU is the listener's and its reaped "
+			"children's")
 
 	def cps(self, srv, par, count):
-		argv = self.ssh.argv(srv, self.keys, "true")
 		left = [count]
 		fails = []
 		lock = threading.Lock()
 
-		def worker():
+		def worker(i):
+			argv = self.ssh.argv(srv, self.keys, "true", extra=(
+				"-o", f"BindAddress={source_addr(i)}"))
 			while True:
 				with lock:
 					if left[0] <= 0 or fails:
@@ -640,7 +789,8 @@ class Bench:
 		srv.wait_idle()
 		cpu0 = srv.child_cpu() + harness.proc_self_cpu(srv.proc.pid)
 		t0 = time.perf_counter()
-		threads = [threading.Thread(target=worker) for _ in range(par)]
+		threads = [threading.Thread(target=worker, args=(i,))
+			   for i in range(par)]
 		for t in threads:
 			t.start()
 		for t in threads:
@@ -671,8 +821,11 @@ class Bench:
 		return r
 
 	def bulk_pairs(self, pairs, title, target_rate, target_cpu, la, lb,
-		       issue):
-		"""pairs: {cipher-name: (client_a, kind_a, client_b, kind_b)}."""
+		       issue, third=None):
+		"""pairs: (client_a, kind_a, client_b, kind_b), compared a over
+		b; third: (client_c, kind_c, label_c), also measured and a
+		compared over it (Dropbear), "n/a" where it cannot speak the
+		cipher."""
 		nbytes = self.args.bulk_mib * MIB
 		gib = nbytes / GIB
 		for name, cipher, mac in CIPHERS:
@@ -681,7 +834,8 @@ class Bench:
 			prof = {"id": name, "cipher": cipher, "mac": mac or
 				"hmac-sha2-256-etm@openssh.com"}
 			ca, ka, cb, kb = pairs
-			results = {"a": [], "b": []}
+			results = {"a": [], "b": [], "c": []}
+			sc, third_err = None, None
 			try:
 				for c in (ca, cb):
 					if not c.available():
@@ -689,6 +843,20 @@ class Bench:
 								 "not built")
 				sa = self.server(ka, prof)
 				sb = self.server(kb, prof)
+				if third:
+					try:
+						cc, kc, _ = third
+						if not cc.available():
+							raise BenchError(
+								f"{cc.binary}: not "
+								"installed")
+						if not cc.can(prof):
+							raise BenchError(
+								f"n/a: {cc.name} "
+								f"cannot do {name}")
+						sc = self.server(kc, prof)
+					except BenchError as e:
+						third_err = str(e)
 				log(f"bench: {title} {name}, "
 				    f"{self.args.bulk_runs} x "
 				    f"{self.args.bulk_mib} MiB")
@@ -697,14 +865,22 @@ class Bench:
 						ca, sa, nbytes))
 					results["b"].append(self.bulk_once(
 						cb, sb, nbytes))
+					if sc is not None and not third_err:
+						try:
+							results["c"].append(
+								self.bulk_once(
+									third[0], sc,
+									nbytes))
+						except BenchError as e:
+							third_err = str(e)
 			except BenchError as e:
 				self.table.skip(f"{title} {name}", str(e))
 				continue
 			finally:
 				# Free the cipher-restricted servers.
-				if ka != "sshd" or kb != "sshd":
-					self.stop_server(ka, prof)
-					self.stop_server(kb, prof)
+				for k in {ka, kb, third[1] if third else "sshd"}:
+					if k != "sshd":
+						self.stop_server(k, prof)
 			self.raw.setdefault(title, {})[name] = {
 				k: [{x: y for x, y in r.items() if x != "err"}
 				    for r in v] for k, v in results.items()}
@@ -733,10 +909,28 @@ class Bench:
 				       else "sshd<-sesh",
 				       theirs_label=lb if target_cpu == "server"
 				       else "sshd<-ssh", issue=8)
+			if not third:
+				continue
+			lc = third[2]
+			vs = f"{title} {name}, {la} vs {lc}"
+			if third_err or not results["c"]:
+				self.table.skip(vs, third_err or "not measured")
+				continue
+			self.table.add(f"{vs} MiB/s", medof("rate_mib", "a"),
+				       medof("rate_mib", "c"), "MiB/s", None,
+				       higher=True, ours_label=la,
+				       theirs_label=lc)
+			srv_side = target_cpu == "server"
+			key = "server_cpu" if srv_side else "cpu"
+			self.table.add(f"{vs} {'server' if srv_side else 'client'}"
+				       " CPU", medof(key, "a", True),
+				       medof(key, "c", True), "s/GiB", None,
+				       ours_label=la, theirs_label=lc)
 
 	def bulk_rows(self):
 		self.bulk_pairs((self.sesh, "sshd", self.ssh, "sshd"), "bulk",
-				1.0, 0.6, "sesh", "OpenSSH", 3)
+				1.0, 0.6, "sesh", "OpenSSH", 3,
+				third=(self.dbclient, "sshd", "dbclient"))
 		self.table.note(
 			f"bulk: {self.args.bulk_mib} MiB of zeros to `cat > "
 			"/dev/null`, median of "
@@ -754,7 +948,8 @@ class Bench:
 			return
 		self.bulk_pairs((self.ssh, "seshd", self.ssh, "sshd"),
 				"server bulk", 1.0, "server", "ssh->seshd",
-				"ssh->sshd", 4)
+				"ssh->sshd", 4,
+				third=(self.ssh, "dropbear", "ssh->dropbear"))
 
 	# --- memory ---
 	def memory_rows(self):
@@ -777,6 +972,15 @@ class Bench:
 			       res["seshd"]["per_session_kib"],
 			       res["sshd"]["per_session_kib"], "KiB", None,
 			       ours_label="seshd", theirs_label="sshd")
+		dname = "memory per idle session (PSS), seshd vs dropbear"
+		try:
+			res["dropbear"] = self.memory("dropbear")
+			self.table.add(dname, res["seshd"]["per_session_kib"],
+				       res["dropbear"]["per_session_kib"], "KiB",
+				       1.0, ours_label="seshd",
+				       theirs_label="dropbear", issue=8)
+		except BenchError as e:
+			self.table.skip(dname, f"dropbear: {e}")
 		self.table.note(
 			"memory: sum of Pss (/proc/PID/smaps_rollup) over the "
 			"listener and its descendants, `sleep` and shells left "
@@ -808,11 +1012,15 @@ class Bench:
 				for _ in range(min(batch, n - start)):
 					errf = os.path.join(
 						srv.dir, f"client{len(clients)}.err")
+					src = source_addr(len(clients))
 					with open(errf, "wb") as ef:
 						p = subprocess.Popen(
 							self.ssh.argv(
 								srv, self.keys,
-								"sleep 1000"),
+								"sleep 1000", extra=(
+									"-o",
+									"BindAddress="
+									f"{src}")),
 							stdin=subprocess.DEVNULL,
 							stdout=subprocess.DEVNULL,
 							stderr=ef, env=self.env)
@@ -851,6 +1059,328 @@ class Bench:
 				self.procs.remove(p)
 			self.stop_server(kind, prof)
 
+	# --- memory before authentication ---
+	def preauth_rows(self):
+		n = 8 if self.args.quick else 20
+		res = {}
+		for kind in ("seshd", "sshd", "dropbear"):
+			if kind == "seshd" and not self.seshd_available():
+				res[kind] = "build/bin/seshd not built"
+				continue
+			try:
+				log(f"bench: memory before auth, {n} connections "
+				    f"to {kind}")
+				res[kind] = self.preauth(kind, n)
+			except BenchError as e:
+				res[kind] = str(e)
+		self.raw["preauth"] = res
+
+		def row(name, a, b, target=None, issue=None):
+			ra, rb = res[a], res[b]
+			if isinstance(ra, dict) and isinstance(rb, dict):
+				self.table.add(name, ra["per_conn_kib"],
+					       rb["per_conn_kib"], "KiB", target,
+					       ours_label=a, theirs_label=b,
+					       issue=issue)
+			else:
+				self.table.skip(name, f"{a}: {ra}" if not
+						isinstance(ra, dict) else f"{b}: {rb}")
+		row(f"memory per connection before auth ({n}), seshd vs sshd",
+		    "seshd", "sshd")
+		row(f"memory per connection before auth ({n}), seshd vs "
+		    "dropbear", "seshd", "dropbear")
+		row(f"memory per connection before auth ({n}), dropbear vs "
+		    "sshd", "dropbear", "sshd")
+		self.table.note(
+			f"memory before auth: {n} OpenSSH ssh clients (each from "
+			"its own 127.0.0.x) with a passphrase-protected key the "
+			"server accepts: each finishes the key exchange, sends "
+			"the publickey query, gets PK_OK and then waits on "
+			"SSH_ASKPASS (a script that sleeps), so its connection "
+			"sits at the userauth stage; per connection = (Pss of "
+			"the listener and its descendants - the idle listener's) "
+			f"/ {n}")
+
+	def preauth(self, kind, n):
+		prof = {"id": "preauth"}
+		srv = self.server(kind, prof)
+		d = os.path.join(self.root, f"preauth-{kind}")
+		os.makedirs(d, exist_ok=True)
+		key = os.path.join(self.root, "keys", "id_locked")
+		if not os.path.exists(key):
+			subprocess.run([harness.SSH_KEYGEN, "-q", "-t", "ed25519",
+					"-N", "bench-preauth", "-C", "locked",
+					"-f", key], check=True)
+		with open(key + ".pub") as f:
+			locked_pub = f.read()
+		# Accepted by the server (so it answers the query with PK_OK);
+		# the servers read authorized_keys at each attempt.
+		with open(srv.auth, "a") as f:
+			f.write(locked_pub)
+		ready = os.path.join(d, "ready")
+		askpass = os.path.join(d, "askpass")
+		with open(askpass, "w") as f:
+			f.write(f"#!/bin/sh\necho $$ >> '{ready}'\n"
+				"exec sleep 999.125\n")
+		os.chmod(askpass, 0o755)
+		env = dict(self.env, SSH_ASKPASS=askpass,
+			   SSH_ASKPASS_REQUIRE="force")
+
+		def waiting():
+			try:
+				with open(ready) as f:
+					return [int(x) for x in f.read().split()]
+			except (OSError, ValueError):
+				return []
+
+		def server_pss():
+			return sum(harness.pss_kib(p) for p in srv.pids())
+		srv.wait_idle()
+		idle = server_pss()
+		clients = []
+		try:
+			for i in range(n):
+				argv = [self.ssh.binary, "-F", self.empty_config,
+					"-p", str(srv.port), "-i", key,
+					"-o", "IdentitiesOnly=yes",
+					"-o", "PreferredAuthentications=publickey",
+					"-o", "StrictHostKeyChecking=yes",
+					"-o", f"UserKnownHostsFile={srv.known_hosts}",
+					"-o", "BatchMode=no",
+					"-o", f"BindAddress={source_addr(i)}"] + \
+					self.ssh.pin_opts(srv) + \
+					[f"{harness.user_name()}@127.0.0.1", "true"]
+				errf = os.path.join(d, f"client{i}.err")
+				with open(errf, "wb") as ef:
+					p = subprocess.Popen(
+						argv, stdin=subprocess.DEVNULL,
+						stdout=subprocess.DEVNULL, stderr=ef,
+						env=env, start_new_session=True)
+				p.errf = errf
+				clients.append(p)
+				self.procs.append(p)
+			harness.wait_for(lambda: len(waiting()) >= n, 60, 0.05)
+			if len(waiting()) < n:
+				why = ""
+				for p in clients:
+					if p.poll() is not None:
+						with open(p.errf, "rb") as f:
+							why = (f"; a client exited "
+							       f"{p.returncode}: "
+							       f"{tail(f.read())}")
+						break
+				raise BenchError(f"only {len(waiting())} of {n} "
+						 "connections reached userauth"
+						 f"{why}")
+			total = server_pss()
+			return {"idle_kib": idle, "total_kib": total,
+				"per_conn_kib": (total - idle) / n,
+				"processes": len(srv.pids())}
+		finally:
+			for pid in waiting():
+				try:
+					os.kill(pid, signal.SIGKILL)
+				except ProcessLookupError:
+					pass
+			for p in clients:
+				p.kill()
+				p.wait()
+				self.procs.remove(p)
+			self.stop_server(kind, prof)
+
+
+	# --- parallel streams and interactive echo ---
+	def streams_rows(self):
+		"""Eight `cat > /dev/null` streams at once, on one connection
+		(OpenSSH's ssh multiplexing them over a ControlMaster) and on
+		eight connections, to each server, with the round-trip time of
+		a 1-byte echo on an interactive pty channel (`ssh -tt HOST
+		cat`, on the same connection in the multiplexed case) while
+		they run (issue 8: < 5 ms)."""
+		n = 8
+		mib = max(self.args.bulk_mib // 8, 4)
+		nbytes = mib * MIB
+		res = {}
+		for kind in ("seshd", "sshd", "dropbear"):
+			for mode in ("one", "eight"):
+				if kind == "seshd" and not self.seshd_available():
+					res[(kind, mode)] = "seshd not built"
+					continue
+				log(f"bench: {n} streams x {mib} MiB, {mode} "
+				    f"connection{'s' if mode != 'one' else ''}, "
+				    f"{kind}")
+				try:
+					res[(kind, mode)] = self.streams(
+						kind, mode, n, nbytes)
+				except BenchError as e:
+					res[(kind, mode)] = str(e)
+		self.raw["streams"] = {f"{k} {m}": v for (k, m), v in
+				       res.items()}
+
+		def row(name, key, unit, a, b, mode, higher=False, limit=None,
+			issue=None):
+			ra, rb = res[(a, mode)], res[(b, mode)]
+			for k, r in ((a, ra), (b, rb)):
+				if isinstance(r, dict) and r[key] is None:
+					self.table.skip(name, f"{k}: {r['probes']} "
+							"probe(s) under load, too few "
+							"(longer streams: --bulk-mib)")
+					return
+			if isinstance(ra, dict) and isinstance(rb, dict):
+				self.table.add(name, ra[key], rb[key], unit, None,
+					       higher=higher, ours_label=a,
+					       theirs_label=b, limit=limit,
+					       issue=issue)
+			else:
+				self.table.skip(name, f"{a}: {ra}" if not
+						isinstance(ra, dict) else f"{b}: {rb}")
+		for mode, what in (("one", "one connection"),
+				   ("eight", "eight connections")):
+			for other in ("sshd", "dropbear"):
+				row(f"{n} streams on {what}, seshd vs {other}",
+				    "rate_mib", "MiB/s", "seshd", other, mode,
+				    higher=True)
+			for other in ("sshd", "dropbear"):
+				row(f"echo under {n} streams on {what}, seshd vs "
+				    f"{other}", "echo_load", "ms", "seshd", other,
+				    mode, limit=0.005 if other == "sshd" else None,
+				    issue=8 if other == "sshd" else None)
+		row("echo, idle (one connection), seshd vs sshd", "echo_idle",
+		    "ms", "seshd", "sshd", "one")
+		self.table.note(
+			f"streams: {n} x {mib} MiB of zeros to `cat > /dev/null` "
+			"at once by OpenSSH's ssh, either as sessions of one "
+			"ControlMaster connection or as eight connections; MiB/s "
+			"= bytes / (last client's exit - start); every session "
+			"is open before the streams start together; "
+			"echo: median round-trip time of 1 byte written to `ssh "
+			"-tt HOST cat` until the remote pty's echo of it comes "
+			"back, probed every 10 ms while the streams run (idle: "
+			"before they start), from their start until half of "
+			"them have ended (at least 5 probes); in the "
+			"one-connection case the probe is a session of the same "
+			"connection; each client binds its own 127.0.0.x")
+
+	def streams(self, kind, mode, n, nbytes):
+		srv = self.server(kind, {"id": "default"})
+		mux = []
+		master = None
+		if mode == "one":
+			path = os.path.join(self.root, f"mux-{kind}")
+			mux = ["-o", f"ControlPath={path}", "-o",
+			       "ControlMaster=no"]
+			argv = self.ssh.argv(srv, self.keys, "", extra=(
+				"-N", "-o", "ControlMaster=yes", "-o",
+				f"ControlPath={path}"))[:-1]
+			master = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+						  stdout=subprocess.DEVNULL,
+						  stderr=subprocess.PIPE,
+						  env=self.env)
+			self.procs.append(master)
+			# The master listens on its ControlPath once logged in.
+			harness.wait_for(lambda: os.path.exists(path) or
+					 master.poll() is not None, 30)
+			if not os.path.exists(path):
+				raise BenchError("ControlMaster did not start: "
+						 f"{tail(master.stderr.read())}"
+						 if master.poll() is not None else
+						 "ControlMaster did not start")
+		probe = None
+		clients = []
+		try:
+			# Own source addresses: Dropbear takes at most 5
+			# unauthenticated connections per address.
+			probe = harness.EchoProbe(
+				self.ssh.argv(srv, self.keys, "cat",
+					      extra=["-tt", "-o", "BindAddress="
+						     f"{source_addr(n)}"] + mux),
+				self.env)
+			self.procs.append(probe.proc)
+			probe.ready(30)
+			idle = [probe.once() for _ in range(10)]
+			feeds = []
+			gate = threading.Event()
+			for i in range(n):
+				feed = harness.Feeder(nbytes, gate)
+				feed.start()
+				feeds.append(feed)
+				p = subprocess.Popen(
+					self.ssh.argv(srv, self.keys,
+						      "cat > /dev/null",
+						      extra=["-o", "BindAddress="
+							     f"{source_addr(i)}"] +
+						      mux),
+					stdin=feed.rfd, stdout=subprocess.DEVNULL,
+					stderr=subprocess.PIPE, env=self.env)
+				os.close(feed.rfd)
+				clients.append(p)
+				self.procs.append(p)
+			# Every session open (its client took the first
+			# bytes), then all streams start at once.
+			harness.wait_for(lambda: all(f.primed.is_set()
+						     for f in feeds), 120)
+			if not all(f.primed.is_set() for f in feeds) or \
+					any(p.poll() is not None for p in clients):
+				raise BenchError("a stream did not start: " + next(
+					(tail(p.stderr.read()) for p in clients
+					 if p.poll() is not None), "timed out"))
+			t0 = time.perf_counter()
+			gate.set()
+			ends = {}
+			loaded = []
+			deadline = time.monotonic() + 600
+			while len(ends) < n and time.monotonic() < deadline:
+				for p in clients:
+					if p.pid not in ends and \
+							p.poll() is not None:
+						ends[p.pid] = time.perf_counter()
+				# Under load: until half the streams end.
+				if len(ends) < n // 2:
+					loaded.append(probe.once())
+					time.sleep(0.01)
+				elif len(ends) < n:
+					time.sleep(0.002)
+			for feed in feeds:
+				feed.join(10)
+			bad = [p for p in clients if p.returncode != 0]
+			if len(ends) < n or bad:
+				why = tail(bad[0].stderr.read()) if bad else \
+					"timed out"
+				raise BenchError(f"a stream failed: {why}")
+			if any(f.sent != nbytes or f.t_first is None
+			       for f in feeds):
+				raise BenchError("a stream did not take all its "
+						 "bytes")
+			wall = max(ends.values()) - t0
+			moved = n * (nbytes - min(harness.Feeder.PRIME, nbytes))
+			if not loaded:
+				raise BenchError("no echo probe ran under load "
+						 "(streams too short: --bulk-mib)")
+			enough = len(loaded) >= 5
+			return {"rate_mib": moved / MIB / wall,
+				"echo_idle": statistics.median(idle),
+				"echo_load": (statistics.median(loaded) if enough
+					      else None),
+				"echo_load_max": max(loaded),
+				"probes": len(loaded)}
+		finally:
+			for p in clients + ([probe.proc] if probe else []) + \
+					([master] if master else []):
+				if p.poll() is None:
+					p.kill()
+				p.wait()
+				for f in (p.stderr, p.stdin, p.stdout):
+					if f is not None:
+						f.close()
+				self.procs.remove(p)
+			srv.wait_idle()
+
+
+def source_addr(i):
+	"""A loopback source address per client, 127.0.0.2 and up (all of
+	127/8 is local), so no server's per-address limit applies."""
+	return f"127.0.{(2 + i) // 256}.{(2 + i) % 256}"
+
 
 def tail(err):
 	text = err.decode(errors="replace").strip().splitlines()
@@ -863,7 +1393,9 @@ def parse_args(argv):
 	ap.add_argument("--build", default="build",
 			help="build directory whose bin/ has sesh (and seshd)")
 	ap.add_argument("--quick", action="store_true",
-			help="256 MiB bulk, one bulk run, 20 connects")
+			help="256 MiB bulk, one bulk run, 20 connects, fewer "
+			"round-trip runs and pre-auth connections, 32 MiB "
+			"streams")
 	ap.add_argument("--json", metavar="FILE",
 			help="also write every figure as JSON")
 	ap.add_argument("--markdown", metavar="FILE",

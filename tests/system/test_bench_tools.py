@@ -8,6 +8,15 @@ speed).
 - bench/run.py, asked for one connect run, prints its table with the
   sesh-vs-ssh connect row measured (needs root, like the system tests
   that start sshd; skipped otherwise).
+- The round-trip count by time (bench/harness.py round_trips_by_time)
+  finds the number of sequential request/response exchanges made
+  through the delay proxy; the echo probe (harness.EchoProbe) times
+  echoes and fails cleanly on a channel that never echoes; a gated
+  Feeder holds its stream until released.
+- With Dropbear installed (dropbear-bin) and root: the bench's Dropbear
+  server takes dbclient and OpenSSH's ssh logins, dbclient's cipher
+  limits show as n/a rows, and the memory-before-auth row holds
+  connections at the userauth stage on every server.
 """
 
 import json
@@ -24,6 +33,9 @@ import pytest
 REPO = pathlib.Path(__file__).resolve().parents[2]
 PROXY = REPO / "bench" / "delayproxy.py"
 RUN = REPO / "bench" / "run.py"
+sys.path.insert(0, str(REPO / "bench"))
+sys.dont_write_bytecode = True
+import harness  # noqa: E402
 
 
 def start_proxy(target_port, tmp_path, *extra):
@@ -130,3 +142,224 @@ def test_bench_connect_row(tmp_path):
 	row = rows["connect+true, sesh vs ssh -> sshd"]
 	assert row["verdict"] != "skip", row
 	assert row["ours"] > 0 and row["theirs"] > 0
+
+
+def exchanges_through_proxy(pport, k):
+	"""k sequential 1-byte request/response exchanges on one connection
+	through the proxy; returns the wall time (connect to close)."""
+	t0 = time.perf_counter()
+	s = socket.create_connection(("127.0.0.1", pport), 5)
+	s.settimeout(20)
+	try:
+		for _ in range(k):
+			s.sendall(b"q")
+			assert recv_all(s, 1) == b"q"
+	finally:
+		s.close()
+	return time.perf_counter() - t0
+
+
+def echo_server_many():
+	"""An echo server for any number of sequential connections."""
+	srv = socket.socket()
+	srv.bind(("127.0.0.1", 0))
+	srv.listen(8)
+
+	def run():
+		while True:
+			try:
+				c, _ = srv.accept()
+			except OSError:
+				return
+			with c:
+				while True:
+					b = c.recv(65536)
+					if not b:
+						break
+					c.sendall(b)
+	threading.Thread(target=run, daemon=True).start()
+	return srv
+
+
+def test_round_trips_by_time_counts_exchanges(tmp_path):
+	"""3 and 5 dependent exchanges through a 200 ms RTT path, minus
+	the same through the proxy at 0 ms, divided by the RTT: 3 and 5
+	(rounded; the margin is half a round trip, 100 ms)."""
+	srv = echo_server_many()
+	procs = []
+	try:
+		p0, port0, _ = start_proxy(srv.getsockname()[1], tmp_path,
+					   "--delay-ms", "0")
+		procs.append(p0)
+		stats_dir = tmp_path / "d"
+		stats_dir.mkdir()
+		p1, port1, _ = start_proxy(srv.getsockname()[1], stats_dir,
+					   "--delay-ms", "100")
+		procs.append(p1)
+		for k in (3, 5):
+			base = [exchanges_through_proxy(port0, k)
+				for _ in range(3)]
+			slow = [exchanges_through_proxy(port1, k)
+				for _ in range(3)]
+			est = harness.round_trips_by_time(slow, base, 0.2)
+			assert round(est) == k, (k, est, slow, base)
+	finally:
+		for p in procs:
+			p.terminate()
+			p.wait()
+			p.stdout.close()
+		srv.close()
+
+
+def test_round_trips_by_time_rejects_empty():
+	with pytest.raises(ValueError):
+		harness.round_trips_by_time([], [0.1], 0.1)
+	with pytest.raises(ValueError):
+		harness.round_trips_by_time([0.2], [0.1], 0)
+	assert harness.round_trips_by_time([0.5, 0.7, 0.6], [0.1], 0.1) \
+		== pytest.approx(5.0)
+
+
+def test_echo_probe_counts_each_echo():
+	# `cat` on pipes echoes every byte back, as a pty does.
+	probe = harness.EchoProbe(["cat"])
+	try:
+		assert probe.ready(10) > 0
+		times = [probe.once() for _ in range(20)]
+		assert all(t > 0 for t in times)
+		assert probe.sent == 21 and probe.got == 21
+	finally:
+		probe.close()
+
+
+def test_echo_probe_fails_without_echo():
+	# Reads its input and never answers: a clean BenchError.
+	probe = harness.EchoProbe(["sh", "-c", "cat > /dev/null"])
+	try:
+		with pytest.raises(harness.BenchError):
+			probe.once(timeout=0.3)
+	finally:
+		probe.close()
+	# A channel that closes: an error, not a hang.
+	probe = harness.EchoProbe(["true"])
+	try:
+		with pytest.raises(harness.BenchError):
+			probe.once(timeout=10)
+			probe.once(timeout=10)
+	finally:
+		probe.close()
+
+
+def test_feeder_gate_holds_the_stream():
+	gate = threading.Event()
+	feed = harness.Feeder(4 << 20, gate)
+	got = [0]
+
+	def reader():
+		while True:
+			b = os.read(feed.rfd, 1 << 20)
+			if not b:
+				break
+			got[0] += len(b)
+	t = threading.Thread(target=reader, daemon=True)
+	feed.start()
+	t.start()
+	assert feed.primed.wait(10)
+	# Primed: exactly the first PRIME bytes, and no more while shut.
+	time.sleep(0.2)
+	assert feed.sent == harness.Feeder.PRIME
+	assert got[0] <= harness.Feeder.PRIME
+	gate.set()
+	feed.join(10)
+	t.join(10)
+	os.close(feed.rfd)
+	assert feed.sent == 4 << 20 and got[0] == 4 << 20
+	assert feed.t_first is not None
+
+
+def test_dropbear_capabilities():
+	can = harness.dropbear_can
+	assert can({"id": "default"})
+	assert can({"cipher": "chacha20-poly1305@openssh.com",
+		    "mac": "hmac-sha2-256-etm@openssh.com"})
+	assert can({"cipher": "aes128-ctr", "mac": "hmac-sha2-256"})
+	assert not can({"cipher": "aes128-gcm@openssh.com"})
+	assert not can({"cipher": "aes128-ctr",
+			"mac": "hmac-sha2-256-etm@openssh.com"})
+	assert not can({"kex": "sntrup761x25519-sha512@openssh.com"})
+	db = harness.DbClient("/nonexistent")
+	assert db.can({"kex": "curve25519-sha256"})
+	assert not db.can({"kex": "ecdh-sha2-nistp256"})
+
+
+def bench_prereqs():
+	if os.geteuid() != 0:
+		pytest.skip("starts servers and logs in as root: needs root")
+	for p in ("/usr/sbin/sshd", harness.DROPBEAR, harness.DBCLIENT):
+		if not os.access(p, os.X_OK):
+			pytest.skip(f"{p} not installed (scripts/deps.sh)")
+	if subprocess.run(["unshare", "-m", "true"]).returncode != 0:
+		pytest.skip("no private mount namespace for dropbear")
+	build = os.environ.get("SESH_BUILD", str(REPO / "build"))
+	if not os.access(os.path.join(build, "bin", "sesh"), os.X_OK):
+		pytest.skip(f"{build}/bin/sesh is not built (set SESH_BUILD)")
+	return build
+
+
+def test_dropbear_server_and_dbclient(tmp_path):
+	bench_prereqs()
+	home = tmp_path / "home"
+	home.mkdir()
+	env = dict(os.environ, HOME=str(home), LC_ALL="C")
+	keys = harness.Keys(str(tmp_path))
+	empty = tmp_path / "empty"
+	empty.write_text("")
+	prof = {"id": "t", "cipher": "aes128-ctr", "mac": "hmac-sha2-256"}
+	srv = harness.DropbearServer(str(tmp_path), keys, prof).start()
+	try:
+		for cl in (harness.DbClient(str(home)),
+			   harness.OpenSSHClient(str(empty))):
+			argv = cl.argv(srv, keys, "echo ok-$HOME")
+			if isinstance(cl, harness.OpenSSHClient):
+				# the profile is pinned on the client
+				assert argv[argv.index("-c") + 1] == "aes128-ctr"
+			r = subprocess.run(argv, env=env, capture_output=True,
+					   text=True, stdin=subprocess.DEVNULL,
+					   timeout=60)
+			assert r.returncode == 0, r.stderr
+			assert r.stdout.strip() == "ok-" + harness.user_home()
+		assert srv.wait_idle(10)
+		log = pathlib.Path(srv.log_path).read_text()
+		assert log.count("Pubkey auth succeeded") >= 2
+	finally:
+		srv.stop()
+	# The host's home was only covered inside the server's namespace.
+	assert not os.path.exists(os.path.join(
+		harness.user_home(), ".ssh", "authorized_keys")) or \
+		keys.user_pub not in pathlib.Path(
+			harness.user_home(), ".ssh",
+			"authorized_keys").read_text()
+
+
+def test_bench_dropbear_rows(tmp_path):
+	build = bench_prereqs()
+	out = tmp_path / "bench.json"
+	r = subprocess.run([sys.executable, str(RUN), "--build", build,
+			    "--quick", "--rows", "preauth,bulk", "--bulk-mib",
+			    "8", "--ciphers", "chacha20-poly1305,aes128-gcm",
+			    "--json", str(out)], capture_output=True, text=True,
+			   timeout=600)
+	assert r.returncode == 0, r.stderr
+	rows = {x["row"]: x for x in json.loads(out.read_text())["rows"]}
+	row = rows["bulk chacha20-poly1305, sesh vs dbclient MiB/s"]
+	assert row["verdict"] != "skip" and row["theirs"] > 0, row
+	na = rows["bulk aes128-gcm, sesh vs dbclient"]
+	assert na["verdict"] == "n/a", na
+	assert "n/a: dbclient cannot do aes128-gcm" in r.stdout
+	pre = rows["memory per connection before auth (8), dropbear vs sshd"]
+	assert pre["verdict"] != "skip", pre
+	assert pre["ours"] > 0 and pre["theirs"] > 0
+	# The clients held at userauth (their askpass sleeps) are gone.
+	left = subprocess.run(["pgrep", "-f", "^sleep 999.125$"],
+			      capture_output=True)
+	assert left.returncode == 1, left.stdout
