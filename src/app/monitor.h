@@ -101,7 +101,8 @@
 #define MONITOR_DEFAULT_MAX_TRIES 6u
 #define MONITOR_MAX_SIGN_PREAUTH  8u     /* host key signatures before auth */
 #define MONITOR_MAX_SIGN_POSTAUTH 65536u /* rekeys after the handover */
-#define MONITOR_MAX_NONE          2u
+#define MONITOR_MAX_NONE                                                       \
+	(MONITOR_HARD_MAX_TRIES + 1u) /* a first free, then each fails */
 #define MONITOR_MAX_KEY_QUERY     64u
 #define MONITOR_MAX_KEY_VERIFY    32u
 #define MONITOR_MAX_KBDINT_ROUNDS 8u /* prompts per conversation */
@@ -199,6 +200,10 @@ struct monitor_state {
 	enum monitor_phase phase;
 	unsigned max_tries; /* failures allowed (MaxAuthTries, capped) */
 	unsigned failures;
+	/* userauth requests so far, and the last one's type: as sshd, a
+	 * first request of method "none" that fails is not a failure */
+	unsigned attempts;
+	uint8_t last_auth;
 	unsigned count[MONITOR_REQ_LAST + 1]; /* requests this phase */
 	bool user_set;
 	bool in_kbdint; /* a conversation waits for answers */

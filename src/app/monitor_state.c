@@ -154,6 +154,8 @@ monitor_state_request(struct monitor_state *st, const struct monitor_msg *req)
 		/* Another method abandons a kbdint conversation. */
 		st->in_kbdint = false;
 		st->kbdint_rounds = 0;
+		st->attempts++;
+		st->last_auth = req->type;
 		break;
 	default:
 		break;
@@ -199,7 +201,9 @@ monitor_state_answer(struct monitor_state *st, const struct monitor_msg *ans)
 	case MONITOR_ANS_AUTH:
 		st->in_kbdint = false;
 		st->kbdint_rounds = 0;
-		if (ans->result == MONITOR_AUTH_FAIL) {
+		if (ans->result == MONITOR_AUTH_FAIL &&
+		    !(st->attempts == 1 &&
+		      st->last_auth == MONITOR_REQ_AUTH_NONE)) {
 			st->failures++;
 		} else if (ans->result == MONITOR_AUTH_SUCCESS) {
 			enter_phase(st, MONITOR_AUTHENTICATED);

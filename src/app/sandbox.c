@@ -12,6 +12,8 @@
 #include "app/sandbox.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -196,6 +198,14 @@ sandbox_rules(scmp_filter_ctx ctx)
 	if ((ret = sandbox_allow_masked(ctx, "sendto", 4, ~(uint64_t)0, 0)) !=
 	    0) {
 		return ret;
+	}
+	/* setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, ...) only: the engine
+	 * driver ACKs the client's login writes at once (server.c) */
+	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+	                       SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP),
+	                       SCMP_A2(SCMP_CMP_EQ, TCP_QUICKACK));
+	if (ret != 0) {
+		return SESH_ERR_SYSTEM;
 	}
 	return 0;
 }

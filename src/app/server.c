@@ -19,11 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app/handover.h"
 #include "app/listener.h"
+#include "app/monitor_client.h"
+#include "app/monitor_serve.h"
+#include "app/sandbox.h"
 #include "app/server.h"
 #include "app/server_int.h"
 #include "app/server_trim.h"
@@ -208,7 +212,8 @@ on_sign(struct server *s, const struct transport_event *tev)
 	int ret;
 
 	buf_init(&sig, 0);
-	ret = server_privsep_sign(s, tev, &sig);
+	ret = s->mon_fd >= 0 ? server_preauth_sign(s, tev, &sig)
+	                     : server_privsep_sign(s, tev, &sig);
 	if (ret != 0) {
 		log_error("host key signature for user %s: %s", s->user.name,
 		          sesh_err_str(ret));
@@ -231,7 +236,7 @@ drain(struct server *s)
 
 	while (!s->done) {
 		if (s->authenticated && !s->split) {
-			if (s->handover_fd >= 0) {
+			if (s->handover_fd >= 0 || s->mon_fd >= 0) {
 				/* loop() hands the connection to the listener
 				 * once our output is written; what the client
 				 * sent since stays undecoded and goes along */
@@ -265,7 +270,8 @@ drain(struct server *s)
 		case CONN_EV_NONE:
 			return;
 		case CONN_EV_UA_SERVER:
-			ret = server_auth_event(s, ev.uas);
+			ret = s->mon_fd >= 0 ? server_preauth_event(s, ev.uas)
+			                     : server_auth_event(s, ev.uas);
 			if (ret != 0 && !s->done) {
 				log_error("authentication of %s from %s port "
 				          "%u failed: %s",
@@ -390,9 +396,11 @@ timers(struct server *s)
 	if (!s->authenticated && c->login_grace_time > 0) {
 		t = s->start_ms + (uint64_t)c->login_grace_time * 1000u;
 		if (now >= t) {
-			log_info("Timeout before authentication for %s port "
-			         "%u",
-			         s->ctx->raddr, s->ctx->rport);
+			if (s->mon_fd < 0) { /* else the monitor says it */
+				log_info("Timeout before authentication for %s "
+				         "port %u",
+				         s->ctx->raddr, s->ctx->rport);
+			}
 			set_end(s, SERVER_END_GRACE);
 			s->peer_closed = true; /* sshd says nothing more */
 			return 0;
@@ -465,6 +473,39 @@ drain_sigchld(struct server *s)
 }
 
 /*
+ * The sandboxed child, authenticated: its engine state goes to the
+ * monitor, which hands it on (run_monitored); this process is done
+ * either way (it cannot carry a session on: no privileges, no files).
+ */
+static bool
+child_handover(struct server *s)
+{
+	struct buf state;
+	int ret = SESH_ERR_INVALID_ARGUMENT;
+
+	buf_init(&state, HANDOVER_MAX_STATE);
+	buf_set_secret(&state);
+	if (conn_can_export(s->c) && (ret = conn_export(s->c, &state)) == 0) {
+		ret = mc_handover(s->mon_fd, buf_data(&state), buf_len(&state));
+	}
+	buf_clear(&state);
+	if (ret != 0) {
+		/* e.g. a key exchange the client started as it logged in */
+		log_error("handover of %s's connection failed: %s",
+		          s->user.name, sesh_err_str(ret));
+		(void)conn_disconnect(s->c, SSH_DISCONNECT_BY_APPLICATION,
+		                      "internal error");
+		s->mon_fd = -1;
+		set_end(s, SERVER_END_ERROR);
+		return false;
+	}
+	s->end = SERVER_END_OK;
+	s->done = true;
+	s->peer_closed = true;
+	return true;
+}
+
+/*
  * Authenticated and all output written: the connection moves to a
  * process the listener forks (server_handover.c). True when it did and
  * this process is done; false when it carries on here (a key exchange
@@ -474,6 +515,9 @@ drain_sigchld(struct server *s)
 static bool
 try_handover(struct server *s)
 {
+	if (s->mon_fd >= 0) {
+		return child_handover(s);
+	}
 	if (server_handover_possible(s) && server_handover_send(s) == 0) {
 		log_debug("connection of %s from %s port %u handed over",
 		          s->user.name, s->ctx->raddr, s->ctx->rport);
@@ -524,7 +568,7 @@ loop(struct server *s)
 			return;
 		}
 		if (!s->done && s->authenticated && !s->split &&
-		    s->handover_fd >= 0 && n == 0) {
+		    (s->handover_fd >= 0 || s->mon_fd >= 0) && n == 0) {
 			if (try_handover(s)) {
 				return;
 			}
@@ -545,7 +589,7 @@ loop(struct server *s)
 		pfd[0].events =
 		    (short)(s->done || backlog ||
 		                    (s->authenticated && !s->split &&
-		                     s->handover_fd >= 0)
+		                     (s->handover_fd >= 0 || s->mon_fd >= 0))
 		                ? 0
 		                : POLLIN);
 		pfd[0].revents = 0;
@@ -630,6 +674,7 @@ server_new(const struct server_ctx *ctx)
 	s->quickack_left = SRV_QUICKACK_READS;
 	s->wfd = ctx->wfd;
 	s->priv_fd = -1;
+	s->mon_fd = -1;
 	s->sigchld_fd = -1;
 	s->notify_fd = ctx->auth_notify_fd > 2 ? ctx->auth_notify_fd : -1;
 	if (s->notify_fd >= 0) {
@@ -684,6 +729,7 @@ server_finish(struct server *s)
 		key_free(s->pubkeys[i]);
 	}
 	free(s->pubkeys);
+	free(s->preauth_banner);
 	free(s->iobuf);
 	free(s);
 	return end;
@@ -711,6 +757,170 @@ resume_keys(struct server *s)
 	return 0;
 }
 
+/* ---- privilege separation: the sandboxed child and its monitor ---- */
+
+/*
+ * Runs in the sandboxed child right after sandbox_enter(). Tests only:
+ * seshd-testhooks (tests/hooks/) replaces this no-op to prove that the
+ * sandbox kills a child that opens a file or forks; seshd itself never
+ * carries anything else.
+ */
+__attribute__((weak)) void
+server_test_hook_sandboxed(void)
+{
+}
+
+/*
+ * The child: drops what it must not keep (the listener's socket, the
+ * private host keys), reads what it will not be able to (Banner), sends
+ * its log lines to the monitor, enters the sandbox (app/sandbox.h) and
+ * runs the engine, every decision and signature asked of the monitor.
+ * Never returns.
+ */
+static void __attribute__((noreturn)) preauth_child(struct server *s, int fd)
+{
+	struct sandbox_opts so;
+	struct conn_config cfg;
+	int ret;
+
+	s->mon_fd = fd;
+	if (s->notify_fd >= 0) {
+		close(s->notify_fd);
+	}
+	s->notify_fd = s->handover_fd = -1;
+	s->preauth_banner = server_auth_read_banner(s->conf->banner);
+	if ((ret = resume_keys(s)) != 0) {
+		_exit(SERVER_END_ERROR);
+	}
+	for (size_t i = 0; i < s->nsignkeys; i++) {
+		key_free(s->signkeys[i]); /* wiped: only the monitor signs */
+	}
+	s->nsignkeys = 0;
+	server_preauth_log_to_monitor(s);
+	memset(&so, 0, sizeof(so));
+	so.max_fd = -1;
+	so.debug = s->ctx->debug;
+	if ((ret = sandbox_enter(&so)) != 0) {
+		log_error("sandbox: %s", sesh_err_str(ret));
+		_exit(SERVER_END_ERROR);
+	}
+	server_test_hook_sandboxed();
+	engine_config(s, &cfg);
+	if ((ret = conn_new(TRANSPORT_SERVER, &cfg, &s->c)) != 0) {
+		log_error("Connection from %s port %u: %s", s->ctx->raddr,
+		          s->ctx->rport, sesh_err_str(ret));
+		_exit(SERVER_END_ERROR);
+	}
+	loop(s);
+	/* _exit: no exit-time work (LSan's would need syscalls the
+	 * filter kills) */
+	_exit(s->end);
+}
+
+/* Waits up to about a second for the child, then kills it; returns the
+ * signal it died of before we killed it (a crash, SIGSYS included: the
+ * sandbox's verdict), else 0. */
+static int
+reap_child(pid_t pid)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	int st, i;
+	pid_t r;
+
+	for (i = 0; i < 100; i++) {
+		r = waitpid(pid, &st, WNOHANG);
+		if (r == pid) {
+			return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+		}
+		if (r < 0 && errno != EINTR) {
+			return 0;
+		}
+		(void)nanosleep(&ts, NULL);
+	}
+	(void)kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+	}
+	return 0;
+}
+
+/*
+ * The monitor (this root process): forks the child, answers it
+ * (monitor_serve), and once it authenticated hands the connection
+ * (the child's engine state, the monitor's verdict) to the listener.
+ * Returns the connection's enum server_end.
+ */
+static int
+run_monitored(struct server *s)
+{
+	struct monitor_serve_ctx mc;
+	struct monitor_result res;
+	struct handover_info hi;
+	int sv[2], end, sig;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		log_error("socketpair: %s", strerror(errno));
+		return SERVER_END_ERROR;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_error("fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return SERVER_END_ERROR;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		preauth_child(s, sv[1]);
+	}
+	close(sv[1]);
+	memset(&mc, 0, sizeof(mc));
+	mc.conf = s->ctx->conf;
+	mc.hostkeys = s->ctx->hostkeys;
+	mc.nhostkeys = s->ctx->nhostkeys;
+	mc.raddr = s->ctx->raddr;
+	mc.rport = s->ctx->rport;
+	mc.laddr = s->ctx->laddr;
+	mc.lport = s->ctx->lport;
+	if (s->conf->login_grace_time > 0) {
+		mc.deadline_ms = monitor_now_ms() +
+		                 (uint64_t)s->conf->login_grace_time * 1000u;
+	}
+	end = monitor_serve(sv[0], &mc, &res);
+	close(sv[0]);
+	if ((sig = reap_child(pid)) != 0 && end != SERVER_END_OK) {
+		log_error("pre-authentication child %ld killed by signal %d "
+		          "(%s)",
+		          (long)pid, sig,
+		          sig == SIGSYS ? "a system call the sandbox forbids"
+		                        : "crash");
+		end = SERVER_END_CRASH;
+	}
+	if (end == SERVER_END_OK && res.authenticated && res.user_set) {
+		memset(&hi, 0, sizeof(hi));
+		hi.user = res.user.name;
+		hi.method = res.method != NULL ? res.method : "none";
+		hi.quickack_left = SRV_QUICKACK_READS / 2;
+		hi.have_keyopts = res.have_keyopts;
+		if (res.have_keyopts) {
+			hi.keyopts = res.keyopts;
+		}
+		hi.state = res.state;
+		hi.state_len = res.state_len;
+		if (server_handover_deliver(s->handover_fd, s->rfd, &hi) != 0) {
+			end = SERVER_END_ERROR;
+		} else {
+			log_debug(
+			    "connection of %s from %s port %u handed over",
+			    hi.user, s->ctx->raddr, s->ctx->rport);
+		}
+	} else if (end == SERVER_END_OK) {
+		end = SERVER_END_ERROR;
+	}
+	monitor_result_clear(&res);
+	return end;
+}
+
 int
 server_conn_run(const struct server_ctx *ctx)
 {
@@ -727,15 +937,19 @@ server_conn_run(const struct server_ctx *ctx)
 	if (s->done) {
 		return server_finish(s);
 	}
+	log_verbose("Connection from %s port %u on %s port %u", ctx->raddr,
+	            ctx->rport, ctx->laddr != NULL ? ctx->laddr : "?",
+	            ctx->lport);
+	if (ctx->privsep && s->is_root && s->handover_fd >= 0) {
+		s->end = (enum server_end)run_monitored(s);
+		return server_finish(s);
+	}
 	engine_config(s, &cfg);
 	if ((ret = conn_new(TRANSPORT_SERVER, &cfg, &s->c)) != 0) {
 		log_error("Connection from %s port %u: %s", ctx->raddr,
 		          ctx->rport, sesh_err_str(ret));
 		return server_finish(s);
 	}
-	log_verbose("Connection from %s port %u on %s port %u", ctx->raddr,
-	            ctx->rport, ctx->laddr != NULL ? ctx->laddr : "?",
-	            ctx->lport);
 	loop(s);
 	return server_finish(s);
 }

@@ -18,24 +18,25 @@
 
 /* How a connection ended (the listener's penalties use it later). */
 enum server_end {
-	SERVER_END_OK = 0,         /* authenticated, then closed normally */
-	SERVER_END_NO_AUTH = 1,    /* closed before authenticating */
-	SERVER_END_AUTH_FAIL = 2,  /* MaxAuthTries or auth failures */
+	SERVER_END_OK = 0,        /* authenticated, then closed normally */
+	SERVER_END_NO_AUTH = 1,   /* closed before authenticating */
+	SERVER_END_AUTH_FAIL = 2, /* MaxAuthTries or auth failures */
 	SERVER_END_INVALID_USER = 3,
-	SERVER_END_GRACE = 4,      /* LoginGraceTime exceeded */
-	SERVER_END_ERROR = 5,      /* protocol or internal error */
+	SERVER_END_GRACE = 4, /* LoginGraceTime exceeded */
+	SERVER_END_ERROR = 5, /* protocol or internal error */
+	SERVER_END_CRASH = 6, /* the sandboxed child died of a signal */
 };
 
 struct server_ctx {
-	const struct servconf *conf;        /* finished (servconf_finish) */
+	const struct servconf *conf;          /* finished (servconf_finish) */
 	const struct sshkey *const *hostkeys; /* private keys */
 	size_t nhostkeys;
-	int rfd, wfd;        /* the connection (same fd for a socket) */
-	const char *raddr;   /* numeric */
+	int rfd, wfd;      /* the connection (same fd for a socket) */
+	const char *raddr; /* numeric */
 	unsigned int rport;
 	const char *laddr;
 	unsigned int lport;
-	bool debug;          /* -d: verbose, one connection */
+	bool debug; /* -d: verbose, one connection */
 	/*
 	 * The listener's MaxStartups pipe (seshd_main: fd 4 in a re-executed
 	 * connection process): once the user has authenticated, write ONE
@@ -51,6 +52,12 @@ struct server_ctx {
 	 * listener forks, and this one ends.
 	 */
 	bool handover;
+	/*
+	 * Run the pre-authentication part in a sandboxed child under a
+	 * privileged monitor (root, listener mode: needs handover). The
+	 * child's own process ends at the handover.
+	 */
+	bool privsep;
 };
 
 /* Runs the connection to its end; returns an enum server_end value. */

@@ -181,6 +181,12 @@ read_banner(const char *path)
 	return text;
 }
 
+char *
+server_auth_read_banner(const char *path)
+{
+	return read_banner(path);
+}
+
 static void
 send_banner(struct server *s)
 {

@@ -103,10 +103,9 @@ server_handover_possible(const struct server *s)
 }
 
 int
-server_handover_send(struct server *s)
+server_handover_deliver(int fd, int sock, const struct handover_info *hi)
 {
-	struct handover_info hi;
-	struct buf state, msg;
+	struct buf msg;
 	struct msghdr mh;
 	struct iovec iov;
 	union {
@@ -117,26 +116,11 @@ server_handover_send(struct server *s)
 	uint8_t hdr[4];
 	char go = 0;
 	ssize_t w;
-	int fd = s->handover_fd, ret;
+	int ret;
 
-	buf_init(&state, HANDOVER_MAX_STATE);
-	buf_set_secret(&state);
 	buf_init(&msg, HANDOVER_MAX);
 	buf_set_secret(&msg);
-	if ((ret = conn_export(s->c, &state)) != 0) {
-		goto out;
-	}
-	memset(&hi, 0, sizeof(hi));
-	hi.user = s->user.name;
-	hi.method = s->auth_method != NULL ? s->auth_method : "none";
-	hi.quickack_left = s->quickack_left;
-	hi.have_keyopts = s->have_keyopts;
-	if (s->have_keyopts) {
-		hi.keyopts = s->keyopts;
-	}
-	hi.state = buf_data(&state);
-	hi.state_len = buf_len(&state);
-	if ((ret = handover_info_build(&hi, &msg)) != 0) {
+	if ((ret = handover_info_build(hi, &msg)) != 0) {
 		goto out;
 	}
 	ret = SESH_ERR_SYSTEM;
@@ -144,7 +128,7 @@ server_handover_send(struct server *s)
 	    read_all(fd, (uint8_t *)&go, 1) != 0 || go != 'G') {
 		log_error("handover of %s's connection: the listener did not "
 		          "take it",
-		          s->user.name);
+		          hi->user);
 		goto out;
 	}
 	hdr[0] = (uint8_t)(buf_len(&msg) >> 24);
@@ -163,7 +147,7 @@ server_handover_send(struct server *s)
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &s->rfd, sizeof(int));
+	memcpy(CMSG_DATA(c), &sock, sizeof(int));
 	if (!wait_fd(fd, POLLOUT)) {
 		goto out;
 	}
@@ -176,8 +160,33 @@ server_handover_send(struct server *s)
 	}
 	ret = 0;
 out:
-	buf_clear(&state);
 	buf_clear(&msg);
+	return ret;
+}
+
+int
+server_handover_send(struct server *s)
+{
+	struct handover_info hi;
+	struct buf state;
+	int ret;
+
+	buf_init(&state, HANDOVER_MAX_STATE);
+	buf_set_secret(&state);
+	if ((ret = conn_export(s->c, &state)) == 0) {
+		memset(&hi, 0, sizeof(hi));
+		hi.user = s->user.name;
+		hi.method = s->auth_method != NULL ? s->auth_method : "none";
+		hi.quickack_left = s->quickack_left;
+		hi.have_keyopts = s->have_keyopts;
+		if (s->have_keyopts) {
+			hi.keyopts = s->keyopts;
+		}
+		hi.state = buf_data(&state);
+		hi.state_len = buf_len(&state);
+		ret = server_handover_deliver(s->handover_fd, s->rfd, &hi);
+	}
+	buf_clear(&state);
 	return ret;
 }
 

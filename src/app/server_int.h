@@ -98,7 +98,12 @@ struct server {
 	size_t npubkeys;
 	struct sshkey *const *signkeys;
 	size_t nsignkeys;
-	int notify_fd;   /* ctx->auth_notify_fd until used, else -1 */
+	int notify_fd; /* ctx->auth_notify_fd until used, else -1 */
+	/* the sandboxed pre-authentication child: its socket to the
+	 * monitor (-1 elsewhere) and the Banner text read before the
+	 * sandbox closed the files */
+	int mon_fd;
+	char *preauth_banner;
 	int handover_fd; /* the same socket when the listener can take the
 	                    connection after authentication (ctx->handover),
 	                    else -1 */
@@ -145,6 +150,18 @@ void server_sess_clear_all(struct server *s);
  * points at s->own_conf) */
 void server_auth_apply_match(struct server *s);
 
+/* The Banner file's text (NULL: none or unreadable, logged). */
+char *server_auth_read_banner(const char *path);
+
+/* server.c: a no-op in seshd; seshd-testhooks replaces it */
+void server_test_hook_sandboxed(void);
+
+/* server_preauth.c: the sandboxed child's side (s->mon_fd) */
+int server_preauth_event(struct server *s, const struct ua_server_event *ev);
+int server_preauth_sign(struct server *s, const struct transport_event *tev,
+                        struct buf *sig);
+void server_preauth_log_to_monitor(struct server *s);
+
 /* server_handover.c (see there for the exchange) */
 /* Authenticated, handover_fd set and the engine quiescent (output
  * written, no key exchange running). */
@@ -152,6 +169,10 @@ bool server_handover_possible(const struct server *s);
 /* Sends the connection (socket, engine state, who and how) to the
  * process the listener forks for it. 0: this process is done with it. */
 int server_handover_send(struct server *s);
+struct handover_info;
+/* The same for a message already made (the monitor's, from the child's
+ * state): sock goes along as SCM_RIGHTS. */
+int server_handover_deliver(int fd, int sock, const struct handover_info *hi);
 /* In that process, over fd: the client socket (*sock) and the handover
  * message (*msg, *len: malloc'd, holds keys: mem_free_secret). */
 int server_handover_recv(int fd, int *sock, uint8_t **msg, size_t *len);

@@ -24,12 +24,14 @@
 
 #define LOG_LINE_MAX 2048
 
-enum log_sink { LOG_SINK_STDERR, LOG_SINK_FILE, LOG_SINK_SYSLOG };
+enum log_sink { LOG_SINK_STDERR, LOG_SINK_FILE, LOG_SINK_SYSLOG, LOG_SINK_FN };
 
 static const char *log_prog = "sesh";
 static enum log_level log_level_cur = LOG_LVL_INFO;
 static enum log_sink log_sink_cur = LOG_SINK_STDERR;
 static int log_fd = -1;
+static log_fn_t log_fn;
+static void *log_fn_arg;
 
 static const struct {
 	const char *name;
@@ -46,10 +48,10 @@ static const struct {
 	const char *name;
 	int facility;
 } log_facilities[] = {
-    {"DAEMON", LOG_DAEMON}, {"USER", LOG_USER},     {"AUTH", LOG_AUTH},
+    {"DAEMON", LOG_DAEMON},     {"USER", LOG_USER},     {"AUTH", LOG_AUTH},
     {"AUTHPRIV", LOG_AUTHPRIV}, {"LOCAL0", LOG_LOCAL0}, {"LOCAL1", LOG_LOCAL1},
-    {"LOCAL2", LOG_LOCAL2}, {"LOCAL3", LOG_LOCAL3}, {"LOCAL4", LOG_LOCAL4},
-    {"LOCAL5", LOG_LOCAL5}, {"LOCAL6", LOG_LOCAL6}, {"LOCAL7", LOG_LOCAL7},
+    {"LOCAL2", LOG_LOCAL2},     {"LOCAL3", LOG_LOCAL3}, {"LOCAL4", LOG_LOCAL4},
+    {"LOCAL5", LOG_LOCAL5},     {"LOCAL6", LOG_LOCAL6}, {"LOCAL7", LOG_LOCAL7},
 };
 
 void
@@ -82,7 +84,20 @@ log_close_sink(void)
 		closelog();
 	}
 	log_fd = -1;
+	log_fn = NULL;
+	log_fn_arg = NULL;
 	log_sink_cur = LOG_SINK_STDERR;
+}
+
+void
+log_to_fn(log_fn_t fn, void *arg)
+{
+	log_close_sink();
+	if (fn != NULL) {
+		log_fn = fn;
+		log_fn_arg = arg;
+		log_sink_cur = LOG_SINK_FN;
+	}
 }
 
 void
@@ -184,7 +199,7 @@ void
 log_msg(enum log_level level, const char *fmt, ...)
 {
 	char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
-	size_t len = 0;
+	size_t len = 0, prefix;
 	ssize_t w;
 	va_list ap;
 	int n;
@@ -194,10 +209,11 @@ log_msg(enum log_level level, const char *fmt, ...)
 		return;
 	}
 	if (level >= LOG_LVL_DEBUG1) {
-		n = snprintf(line, sizeof(line), "debug%d: ",
-		             (int)(level - LOG_LVL_DEBUG1 + 1));
+		n = snprintf(line, sizeof(line),
+		             "debug%d: ", (int)(level - LOG_LVL_DEBUG1 + 1));
 		len = n > 0 ? (size_t)n : 0;
 	}
+	prefix = len;
 	va_start(ap, fmt);
 	n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
@@ -206,6 +222,12 @@ log_msg(enum log_level level, const char *fmt, ...)
 		len += log_escape(line + len, sizeof(line) - 1 - len, raw,
 		                  (size_t)n < sizeof(raw) ? (size_t)n
 		                                          : sizeof(raw) - 1);
+	}
+	if (log_sink_cur == LOG_SINK_FN) {
+		line[len] = '\0';
+		log_fn(log_fn_arg, level, line + prefix);
+		errno = saved;
+		return;
 	}
 	if (log_sink_cur == LOG_SINK_SYSLOG) {
 		line[len] = '\0';

@@ -41,6 +41,13 @@ int log_to_file(const char *path);
 /* syslog(3) with ident progname and facility (LOG_AUTH, LOG_DAEMON, ...
  * as given by log_facility_parse); LOG_PID set. */
 void log_to_syslog(int facility);
+/*
+ * Hands each line to fn (without the "debugN: " prefix and newline,
+ * control bytes escaped) from now on: seshd's sandboxed child sends its
+ * lines to the monitor. fn must not log. NULL: back to stderr.
+ */
+typedef void (*log_fn_t)(void *arg, enum log_level level, const char *line);
+void log_to_fn(log_fn_t fn, void *arg);
 /* True when the current sink is syslog. */
 bool log_is_syslog(void);
 

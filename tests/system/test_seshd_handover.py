@@ -25,11 +25,6 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0,
 				reason="logs in as root and creates users")
 
 
-def ppid_of(pid):
-	with open(f"/proc/{pid}/stat") as f:
-		return int(f.read().rsplit(")", 1)[1].split()[1])
-
-
 def wait_log(d, text, timeout=10):
 	deadline = time.monotonic() + timeout
 	while time.monotonic() < deadline:
@@ -91,7 +86,7 @@ def test_keys_and_rekeys_after_the_move(sesh_bin, tmp_path, root_key,
 		assert want.encode() in r.stderr[-200:], r.stderr[-200:]
 		assert r.stderr[:len(data)] == data
 		assert r.stdout == bytes(3000000)
-		assert "handed over" in d.log_text()
+		assert wait_log(d, "handed over"), d.log_text()
 
 
 def test_user_session_after_the_move(sesh_bin, tmp_path):
@@ -101,25 +96,26 @@ def test_user_session_after_the_move(sesh_bin, tmp_path):
 		authorize(user, [pub_line(key)])
 		with start_seshd(sesh_bin, tmp_path,
 				 ["LogLevel DEBUG1", "UsePAM no"]) as d:
-			r = run_ssh(d.port, key, f"{user.name}@127.0.0.1",
-				    "id -u; echo $PPID; "
-				    "cat /proc/$PPID/status")
+			# the session's seshd process (C), its parent (P) and
+			# P's parent, read while the session runs
+			cmd = ("id -u; echo $PPID; "
+			       "C=$PPID; P=$(awk '/^PPid:/{print $2}' "
+			       "/proc/$C/status); echo $P; "
+			       "awk '/^Uid:/{print $2}' /proc/$C/status; "
+			       "awk '/^Uid:/{print $2}' /proc/$P/status; "
+			       "awk '/^PPid:/{print $2}' /proc/$P/status")
+			r = run_ssh(d.port, key, f"{user.name}@127.0.0.1", cmd)
 			assert r.returncode == 0, r.stderr
-			out = r.stdout.decode().splitlines()
-			assert int(out[0]) == user.uid
-			carrier = int(out[1])
-			status = "\n".join(out[2:])
+			out = [int(x) for x in r.stdout.decode().split()]
+			uid, carrier, parent, c_uid, p_uid, p_ppid = out
+			assert uid == user.uid
 			# the user's process, under a root parent forked by the
 			# listener
-			uid_line = [l for l in status.splitlines()
-				    if l.startswith("Uid:")][0]
-			assert int(uid_line.split()[1]) == user.uid
-			parent = int([l for l in status.splitlines()
-				      if l.startswith("PPid:")][0].split()[1])
-			assert ppid_of(parent) == d.proc.pid
-			assert os.stat(f"/proc/{parent}").st_uid == 0
-			assert "handed over" in d.log_text()
+			assert c_uid == user.uid
+			assert p_uid == 0
+			assert p_ppid == d.proc.pid
 			assert carrier != parent
+			assert wait_log(d, "handed over"), d.log_text()
 			# rekeys in the user's process: it holds no private
 			# host key, its root parent signs the exchange hashes
 			data = os.urandom(5 * 1024 * 1024)

@@ -33,6 +33,7 @@
 
 #include "app/fileio.h"
 #include "app/listener.h"
+#include "app/sandbox.h"
 #include "app/servconf.h"
 #include "app/server.h"
 #include "base/err.h"
@@ -351,6 +352,27 @@ parse_conn_spec(char *spec, struct servconf_conninfo *ci)
 	return 0;
 }
 
+/*
+ * -T's last line: how pre-authentication is confined. As root in
+ * listener mode each connection's engine runs in a child under a
+ * monitor, in the sandbox of app/sandbox.h (chroot, uid, no new
+ * privileges, rlimits, the seccomp filter where the kernel has it);
+ * otherwise (not root, -d, -i) in one process.
+ */
+static void
+print_sandbox(void)
+{
+	if (geteuid() == 0) {
+		printf("sandbox %s (chroot %s, unprivileged user, rlimits, "
+		       "no_new_privs) for the pre-authentication child; -d "
+		       "and -i run without it\n",
+		       sandbox_describe(), SANDBOX_DEFAULT_DIR);
+	} else {
+		printf("sandbox none (not root: one process per connection)"
+		       "\n");
+	}
+}
+
 static int
 dump_config(const struct opts *o, const struct servconf *c)
 {
@@ -361,7 +383,11 @@ dump_config(const struct opts *o, const struct servconf *c)
 	int ret;
 
 	if (o->conn_spec == NULL) {
-		return servconf_dump(c, stdout) == 0 ? 0 : 1;
+		if (servconf_dump(c, stdout) != 0) {
+			return 1;
+		}
+		print_sandbox();
+		return 0;
 	}
 	if ((spec = strdup(o->conn_spec)) == NULL ||
 	    parse_conn_spec(spec, &ci) != 0) {
@@ -379,6 +405,9 @@ dump_config(const struct opts *o, const struct servconf *c)
 		return 255;
 	}
 	ret = servconf_dump(&m, stdout) == 0 ? 0 : 1;
+	if (ret == 0) {
+		print_sandbox();
+	}
 	servconf_clear(&m);
 	free(spec);
 	return ret;
@@ -413,6 +442,7 @@ run_connection(const struct opts *o, const struct servconf *c,
 	 * it takes the connection over after authentication */
 	ctx.handover =
 	    notify_fd > 2 && fstat(notify_fd, &st) == 0 && S_ISSOCK(st.st_mode);
+	ctx.privsep = ctx.handover && geteuid() == 0;
 	return server_conn_run(&ctx);
 }
 
@@ -682,6 +712,13 @@ main(int argc, char **argv)
 		exe[el - 10] = '\0';
 	}
 	install_handlers();
+	/* the pre-authentication children's empty root (as sshd wants
+	 * its privilege separation folder) */
+	if (geteuid() == 0 && o.debug == 0 && sandbox_prepare_dir(NULL) != 0) {
+		log_fatal("Missing privilege separation directory: %s",
+		          SANDBOX_DEFAULT_DIR);
+		goto out;
+	}
 	if (listener_open(&l, &conf) != 0) {
 		goto out;
 	}

@@ -1,0 +1,158 @@
+"""
+test_seshd_sandbox.py - seshd as root runs each connection's engine, and
+every parser of unauthenticated bytes, in a child confined by
+app/sandbox.h (chroot to an empty folder, an unprivileged uid, no new
+privileges, rlimits, a seccomp allow-list) under a privileged monitor
+that holds the host keys and decides authentication
+(docs/architecture.md, "Server processes").
+
+Checked from outside: the child's /proc entries during the key exchange
+(uid, root folder, NoNewPrivs, Seccomp, no host key file open); a
+debug build of seshd (seshd-testhooks, tests/hooks/) whose child tries
+to open a file or fork is killed by SIGSYS and the daemon serves on;
+`seshd -T` names the sandbox; logins still work through the monitor.
+"""
+import os
+import pwd
+import re
+import socket
+import time
+
+import pytest
+
+from seshd_util import start_seshd
+from seshd_server_util import make_key, pub_line, run_ssh
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0,
+				reason="the sandbox needs root")
+
+
+def children(pid):
+	out = []
+	for d in os.listdir("/proc"):
+		if not d.isdigit():
+			continue
+		try:
+			with open(f"/proc/{d}/stat") as f:
+				fields = f.read().rsplit(")", 1)[1].split()
+		except OSError:
+			continue
+		if int(fields[1]) == pid:
+			out.append(int(d))
+	return out
+
+
+def status(pid):
+	st = {}
+	with open(f"/proc/{pid}/status") as f:
+		for line in f:
+			k, _, v = line.partition(":")
+			st[k] = v.strip()
+	return st
+
+
+def open_preauth(port):
+	"""A connection that has exchanged versions and sits before KEX."""
+	s = socket.create_connection(("127.0.0.1", port), 10)
+	s.sendall(b"SSH-2.0-sandbox-probe\r\n")
+	s.settimeout(10)
+	data = b""
+	while b"\n" not in data:
+		data += s.recv(256)
+	assert data.startswith(b"SSH-2.0-"), data
+	return s
+
+
+def find_child(listener, timeout=10):
+	"""(monitor, child) under the listener."""
+	deadline = time.monotonic() + timeout
+	while time.monotonic() < deadline:
+		for m in children(listener):
+			kids = children(m)
+			if kids:
+				return m, kids[0]
+		time.sleep(0.05)
+	raise AssertionError("no pre-authentication child appeared")
+
+
+def test_preauth_child_is_confined(sesh_bin, tmp_path):
+	with start_seshd(sesh_bin, tmp_path, []) as d:
+		s = open_preauth(d.port)
+		try:
+			mon, child = find_child(d.proc.pid)
+			ms, cs = status(mon), status(child)
+			assert ms["Uid"].split()[0] == "0"  # the monitor
+			uids = set(cs["Uid"].split())
+			assert len(uids) == 1 and "0" not in uids, cs["Uid"]
+			try:
+				want = pwd.getpwnam("sesh").pw_uid
+			except KeyError:
+				want = pwd.getpwnam("nobody").pw_uid
+			assert uids == {str(want)}
+			assert cs["Gid"].split()[0] != "0"
+			assert cs["NoNewPrivs"] == "1"
+			assert cs["Seccomp"] == "2"  # filter mode
+			assert os.readlink(f"/proc/{child}/root") == \
+				"/run/sesh/empty"
+			assert os.listdir("/run/sesh/empty") == []
+			# no host key, no config, no file but stdio (here the
+			# test's log file, as seshd -e) among its fds
+			for fd in os.listdir(f"/proc/{child}/fd"):
+				if int(fd) <= 2:
+					continue
+				target = os.readlink(f"/proc/{child}/fd/{fd}")
+				assert not target.startswith(str(tmp_path)), target
+				assert "ssh_host" not in target, target
+		finally:
+			s.close()
+
+
+def test_login_through_the_monitor(sesh_bin, tmp_path):
+	key = make_key(tmp_path, "ed25519")
+	with start_seshd(sesh_bin, tmp_path, ["LogLevel VERBOSE"],
+			 user_keys=[pub_line(key)]) as d:
+		r = run_ssh(d.port, key, "root@127.0.0.1", "echo through")
+		assert r.returncode == 0, r.stderr
+		assert r.stdout == b"through\n"
+		log = d.log_text()
+		assert re.search(r"Accepted publickey for root from 127\.0\.0\.1"
+				 r" port \d+ ssh2: ED25519 SHA256:", log), log
+		assert "killed by signal" not in log
+
+
+@pytest.mark.parametrize("what", ["open", "fork"])
+def test_sandbox_kills_escape(sesh_bin, tmp_path, what):
+	hooks = os.path.join(os.path.dirname(sesh_bin("seshd")), "..",
+			     "tests", "seshd-testhooks")
+	if not os.path.exists(hooks):
+		pytest.skip("seshd-testhooks not built")
+	env = dict(os.environ, SESH_TEST_SANDBOX_ESCAPE=what)
+	key = make_key(tmp_path, "ed25519")
+
+	def hooked(name):
+		return os.path.abspath(hooks) if name == "seshd" \
+			else sesh_bin(name)
+	with start_seshd(hooked, tmp_path, ["LogLevel VERBOSE"],
+			 user_keys=[pub_line(key)], env=env) as d:
+		for _ in range(2):  # and the daemon serves on
+			r = run_ssh(d.port, key, "root@127.0.0.1", "echo no")
+			assert r.returncode == 255
+			assert r.stdout == b""
+		deadline = time.monotonic() + 10
+		while time.monotonic() < deadline and \
+				d.log_text().count("killed by signal 31") < 2:
+			time.sleep(0.05)
+		log = d.log_text()
+		assert log.count("killed by signal 31 (a system call the "
+				 "sandbox forbids)") == 2, log
+		assert "sandbox escape" not in log, log
+
+
+def test_dump_names_the_sandbox(sesh_bin, tmp_path):
+	import subprocess
+	with start_seshd(sesh_bin, tmp_path, []) as d:
+		r = subprocess.run([sesh_bin("seshd"), "-T", "-f", d.config],
+				   capture_output=True, timeout=30)
+	assert r.returncode == 0, r.stderr
+	last = r.stdout.decode().strip().splitlines()[-1]
+	assert last.startswith("sandbox seccomp (chroot /run/sesh/empty"), last
