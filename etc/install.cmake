@@ -81,3 +81,24 @@ else()
     DESTINATION "$ENV{DESTDIR}${SESH_ETC}/sesh"
     FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 endif()
+
+# The unprivileged user of the pre-authentication sandbox (app/sandbox.h;
+# seshd falls back to nobody without it): made by a real install as root
+# only (no DESTDIR, the system's /etc), and kept by `make uninstall`, as
+# Debian keeps a package's system user.
+if("$ENV{DESTDIR}" STREQUAL "" AND SESH_ETC STREQUAL "/etc")
+  execute_process(COMMAND id -u OUTPUT_VARIABLE _uid
+    OUTPUT_STRIP_TRAILING_WHITESPACE)
+  execute_process(COMMAND getent passwd sesh RESULT_VARIABLE _have
+    OUTPUT_QUIET ERROR_QUIET)
+  if(_uid STREQUAL "0" AND NOT _have EQUAL 0)
+    message(STATUS "Adding the system user sesh (the sandbox's uid)")
+    execute_process(COMMAND useradd --system --user-group
+      --home-dir /run/sesh/empty --no-create-home
+      --shell /usr/sbin/nologin --comment "seshd privilege separation"
+      sesh RESULT_VARIABLE _r)
+    if(NOT _r EQUAL 0)
+      message(WARNING "useradd sesh failed: seshd will use nobody")
+    endif()
+  endif()
+endif()
