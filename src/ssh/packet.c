@@ -24,6 +24,18 @@
 #define PKT_MIN_LEN (1u + PKT_MIN_PADDING)
 /* Compact the receive buffer once this much has been consumed. */
 #define PKT_COMPACT (64u * 1024u)
+/*
+ * Plain modes (MAC over the plaintext, length decrypted before the MAC
+ * can be checked): a packet with a bad length or a bad MAC is taken to
+ * be this long, the largest length such a packet can have (4 + it is a
+ * multiple of every block size), and fails with SESH_ERR_MAC_INVALID
+ * only once all of it and its tag have arrived. Every bad packet thus
+ * ends the connection at the same byte count after its start, whatever
+ * its real or decrypted length, and with the same error: the sender
+ * learns nothing about the decrypted length (issue 7; the CBC length
+ * oracle of Albrecht, Paterson and Watson, 2009).
+ */
+#define PKT_DISCARD_LEN (SESH_MAX_PACKET - PKT_LEN_FIELD)
 
 static bool
 pkt_aead(const struct pkt_keys *k)
@@ -40,6 +52,13 @@ pkt_etm(const struct pkt_keys *k)
 	const struct mac_alg *m = mac_alg(k->mac);
 
 	return !pkt_aead(k) && m != NULL && m->etm;
+}
+
+/* True when a packet is authenticated (a MAC or an AEAD tag). */
+static bool
+pkt_integrity(const struct pkt_keys *k)
+{
+	return pkt_aead(k) || k->mac != NULL;
 }
 
 /* True when the length field is not part of the aligned sum. */
@@ -345,15 +364,35 @@ pkt_in_feed(struct pkt_in *in, const uint8_t *p, size_t n)
 	return buf_put(&in->raw, p, n);
 }
 
+/* 0 when packet_length plen is possible with keys k, else the error. */
+static int
+pkt_len_check(const struct pkt_keys *k, uint32_t plen, size_t decrypted)
+{
+	size_t block = pkt_block(k), aligned;
+
+	if (plen > SESH_MAX_PACKET) {
+		return SESH_ERR_LIMIT;
+	}
+	aligned = pkt_len_excluded(k) ? plen : PKT_LEN_FIELD + (size_t)plen;
+	if (plen < PKT_MIN_LEN || aligned % block != 0 ||
+	    PKT_LEN_FIELD + (size_t)plen < decrypted) {
+		return SESH_ERR_PROTOCOL;
+	}
+	return 0;
+}
+
 /*
  * Learns packet_length of the packet at pkt (avail bytes buffered) and
  * checks its bounds. Leaves have_len false when more bytes are needed.
+ * With integrity keys a bad length is a MAC failure: at once when the
+ * length is authenticated on its own (EtM, AEAD), after PKT_DISCARD_LEN
+ * in plain modes (see there).
  */
 static int
 pkt_in_length(struct pkt_in *in, uint8_t *pkt, size_t avail)
 {
 	struct pkt_keys *k = &in->keys;
-	size_t block = pkt_block(k), aligned;
+	size_t block = pkt_block(k);
 	uint32_t plen = 0;
 	int ret;
 
@@ -382,20 +421,52 @@ pkt_in_length(struct pkt_in *in, uint8_t *pkt, size_t avail)
 		in->decrypted = block;
 		plen = pkt_get32(pkt);
 	}
-	if (plen > SESH_MAX_PACKET) {
-		return SESH_ERR_LIMIT;
-	}
-	aligned = pkt_len_excluded(k) ? plen : PKT_LEN_FIELD + (size_t)plen;
-	if (plen < PKT_MIN_LEN || aligned % block != 0 ||
-	    PKT_LEN_FIELD + (size_t)plen < in->decrypted) {
-		return SESH_ERR_PROTOCOL;
+	if ((ret = pkt_len_check(k, plen, in->decrypted)) != 0) {
+		if (!pkt_integrity(k)) {
+			return ret;
+		}
+		if (pkt_len_excluded(k)) {
+			return SESH_ERR_MAC_INVALID;
+		}
+		/* Discard: the length field no longer matches in->plen,
+		 * which is how pkt_in_open knows. */
+		plen = PKT_DISCARD_LEN;
 	}
 	in->plen = plen;
 	in->have_len = true;
 	return 0;
 }
 
-/* Authenticates and decrypts the whole packet pkt[0..4+plen) + tag. */
+/*
+ * Plain modes, a bad packet whose PKT_DISCARD_LEN bytes (and tag) have
+ * all arrived and been decrypted: MACs the bytes a good packet's check
+ * would have covered and the bad MAC's did not (all of them after a bad
+ * length), so that the work done is the same in every case.
+ */
+static int
+pkt_in_discarded(struct pkt_in *in, uint8_t *pkt)
+{
+	struct pkt_keys *k = &in->keys;
+	size_t len = PKT_LEN_FIELD + (size_t)in->plen, done = 0;
+	uint32_t field = pkt_get32(pkt);
+	uint8_t tag[MAC_MAX_TAG_LEN];
+
+	if (pkt_len_check(k, field, 0) == 0) {
+		done = PKT_LEN_FIELD + (size_t)field; /* a bad MAC */
+	}
+	if (k->mac != NULL && done < len) {
+		(void)mac_compute(k->mac, in->seqnr, pkt + done, len - done,
+		                  tag);
+		mem_wipe(tag, sizeof(tag));
+	}
+	return SESH_ERR_MAC_INVALID;
+}
+
+/*
+ * Authenticates and decrypts the whole packet pkt[0..4+plen) + tag.
+ * Returns 1 when a plain-mode packet failed its MAC and the decoder now
+ * waits for PKT_DISCARD_LEN bytes of it.
+ */
 static int
 pkt_in_open(struct pkt_in *in, uint8_t *pkt)
 {
@@ -426,8 +497,17 @@ pkt_in_open(struct pkt_in *in, uint8_t *pkt)
 		return ret;
 	}
 	in->decrypted = len;
-	if (k->mac != NULL) {
-		return mac_verify(k->mac, in->seqnr, pkt, len, tag);
+	if (pkt_get32(pkt) != in->plen) {
+		return pkt_in_discarded(in, pkt);
+	}
+	if (k->mac != NULL &&
+	    (ret = mac_verify(k->mac, in->seqnr, pkt, len, tag)) != 0) {
+		if (ret != SESH_ERR_MAC_INVALID ||
+		    in->plen == PKT_DISCARD_LEN) {
+			return ret;
+		}
+		in->plen = PKT_DISCARD_LEN;
+		return 1;
 	}
 	return 0;
 }
@@ -451,11 +531,16 @@ pkt_in_decode(struct pkt_in *in, const uint8_t **payload, size_t *n)
 			return 0;
 		}
 	}
-	total = PKT_LEN_FIELD + (size_t)in->plen + pkt_tag_len(&in->keys);
-	if (avail < total) {
-		return 0;
-	}
-	if ((ret = pkt_in_open(in, pkt)) != 0) {
+	/* pkt_in_open gives 1 after a bad MAC in a plain mode: the packet
+	 * now counts as PKT_DISCARD_LEN long, maybe all here already. */
+	do {
+		total =
+		    PKT_LEN_FIELD + (size_t)in->plen + pkt_tag_len(&in->keys);
+		if (avail < total) {
+			return 0;
+		}
+	} while ((ret = pkt_in_open(in, pkt)) == 1);
+	if (ret != 0) {
 		return ret;
 	}
 	/* byte padding_length: >= 4, and the payload n1 >= 0 */

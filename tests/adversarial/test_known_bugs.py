@@ -21,13 +21,8 @@ Known bugs:
   50 MB in 3 s with `cat /dev/zero`, up to the 4 GiB window): session
   output is throttled on the wire queue only, not on the transport's
   queue of payloads held during KEX. (sshd 9.2 grows too.)
-- Bad length vs bad MAC (aes128-ctr with hmac-sha2-256, not EtM: the
-  length is decrypted before the MAC can be checked): a packet_length
-  over the limit gets DISCONNECT reason 2 "length exceeds limit", a
-  packet with a bad MAC reason 5 "message authentication code
-  incorrect", so the sender can tell them apart (issue 7: "bad-length
-  and bad-MAC packets indistinguishable to the sender"); sshd closes
-  both the same way (at once, no DISCONNECT).
+
+Fixed and moved: bad length vs bad MAC (test_bad_length.py).
 """
 
 import os
@@ -36,7 +31,6 @@ import time
 
 import pytest
 
-import adv_util
 import rawssh
 from adv_util import assert_serves, max_conn_rss_kib
 from rawssh import boolean, string, u8, u32
@@ -158,39 +152,3 @@ def test_stalled_rekey_keeps_channel_output_bounded(seshd_mem, client_key):
 		f"{peak} KiB ({got['bytes']} bytes reached us)")
 	assert_serves(d, client_key[0])
 
-
-def _first_block_then(d, bad, filler):
-	"""Sends a bad packet's first bytes (bad: 'length' or 'mac') and
-	then filler bytes; (closed before the filler, Closed at the end)."""
-	c = rawssh.RawSSH(d.port, cipher="aes128-ctr", mac="hmac-sha2-256")
-	c.handshake()
-	if bad == "length":
-		c.send_packet_len(0x7fff0000, bytes(60))
-	else:
-		wire = bytearray(c.seal(u8(rawssh.IGNORE) + string(bytes(20))))
-		wire[-1] ^= 1
-		c.send_raw(bytes(wire))
-	early = c.wait_closed(1.0)
-	if early.closed:
-		c.close()
-		return True, early
-	try:
-		c.send_raw(bytes(filler))
-		res = c.wait_closed(adv_util.DROP_TIMEOUT)
-	except OSError:
-		res = rawssh.Closed(True, None, [], "send failed")
-	c.close()
-	return False, res
-
-
-@known_bug
-def test_bad_length_and_bad_mac_look_the_same(server, client_key):
-	d = server
-	early_len, res_len = _first_block_then(d, "length", 300 * 1024)
-	early_mac, res_mac = _first_block_then(d, "mac", 300 * 1024)
-	assert res_len.closed and res_mac.closed, (res_len, res_mac)
-	assert (early_len, res_len.disconnect) == \
-		(early_mac, res_mac.disconnect), (
-		f"bad length: closed at once={early_len} {res_len.disconnect};"
-		f" bad MAC: closed at once={early_mac} {res_mac.disconnect}")
-	assert_serves(d, client_key[0])

@@ -366,6 +366,20 @@ one_trip(struct pair *p, uint32_t tag)
 	buf_clear(&wire);
 }
 
+/* Zero bytes, enough to take any packet past the discard bound. */
+static uint8_t zeros[SESH_MAX_PACKET + 256];
+
+/* Bytes from a packet's start at which a plain mode reports a bad
+ * packet: the largest packet with its tag. */
+static size_t
+discard_total(const struct pair *p)
+{
+	const struct mac_alg *m =
+	    p->in.keys.mac ? mac_alg(p->in.keys.mac) : NULL;
+
+	return SESH_MAX_PACKET + (m != NULL ? m->tag_len : 0);
+}
+
 /* Seals one packet; the other side must fail. */
 static void
 one_trip_fails(struct pair *p)
@@ -381,10 +395,16 @@ one_trip_fails(struct pair *p)
 	assert_int_equal(pkt_in_feed(&p->in, buf_data(&wire), buf_len(&wire)),
 	                 0);
 	ret = pkt_in_next(&p->in, &pl, &pn);
+	if (ret == 0) {
+		/* A plain mode discards up to the bound first. */
+		assert_null(pl);
+		assert_int_equal(pkt_in_feed(&p->in, zeros, discard_total(p)),
+		                 0);
+		ret = pkt_in_next(&p->in, &pl, &pn);
+	}
 	/* chacha20-poly1305 decrypts the length with the seqnr too, so a
-	 * wrong one may already show as an impossible length. */
-	assert_true(ret == SESH_ERR_MAC_INVALID || ret == SESH_ERR_LIMIT ||
-	            ret == SESH_ERR_PROTOCOL);
+	 * wrong one may show as an impossible length: the same error. */
+	assert_int_equal(ret, SESH_ERR_MAC_INVALID);
 	assert_null(pl);
 	buf_clear(&wire);
 }
@@ -519,14 +539,19 @@ tamper_one(const struct combo *c, const struct buf *wire, size_t bit,
 	/* The pair's sender is not used: only its receiving side. */
 	assert_int_equal(pkt_in_feed(&p.in, w, buf_len(wire)), 0);
 	ret = pkt_in_next(&p.in, &pl, &pn);
+	/* Plain modes never tell early: every bad packet is discarded up
+	 * to the bound (the length, the body and the MAC alike). */
+	if (!combo_len_excluded(c)) {
+		assert_int_equal(ret, 0);
+	}
 	if (ret == 0) {
 		/* A length made larger: it waits. More bytes end that. */
 		assert_null(pl);
 		assert_int_equal(pkt_in_feed(&p.in, filler, filler_len), 0);
 		ret = pkt_in_next(&p.in, &pl, &pn);
 	}
-	assert_true(ret == SESH_ERR_MAC_INVALID || ret == SESH_ERR_LIMIT ||
-	            ret == SESH_ERR_PROTOCOL);
+	/* Whatever the bit: a bad length is a bad MAC. */
+	assert_int_equal(ret, SESH_ERR_MAC_INVALID);
 	assert_null(pl);
 	/* Sticky. */
 	assert_int_equal(pkt_in_next(&p.in, &pl, &pn), ret);
@@ -703,7 +728,8 @@ test_lengths_and_padding(void **state)
 	put32(w, 12);
 	w[4] = 4;
 	assert_int_equal(mac_compute(m, 0, w, 16, w + 16), 0);
-	assert_int_equal(decode_raw(w, 48, m), SESH_ERR_PROTOCOL);
+	/* (a bad length with integrity keys is a MAC failure) */
+	assert_int_equal(decode_raw(w, 48, m), SESH_ERR_MAC_INVALID);
 	/* The same bytes with padding fixed to 4 and plen 16 pass. */
 	assert_int_equal(
 	    mac_new(mac_by_name("hmac-sha2-256-etm@openssh.com"), key, &m), 0);
@@ -711,11 +737,157 @@ test_lengths_and_padding(void **state)
 	w[4] = 4;
 	assert_int_equal(mac_compute(m, 0, w, 20, w + 20), 0);
 	assert_int_equal(decode_raw(w, 52, m), 0);
-	/* Oversize with EtM: LIMIT before the MAC is even there. */
+	/* Oversize with EtM: refused before the MAC is even there, as a
+	 * MAC failure (the length is authenticated). */
 	assert_int_equal(
 	    mac_new(mac_by_name("hmac-sha2-256-etm@openssh.com"), key, &m), 0);
 	put32(w, SESH_MAX_PACKET + 8);
-	assert_int_equal(decode_raw(w, 4, m), SESH_ERR_LIMIT);
+	assert_int_equal(decode_raw(w, 4, m), SESH_ERR_MAC_INVALID);
+}
+
+/* ---- bad length vs bad MAC (issue 7) ---- */
+
+/*
+ * Feeds w (n bytes: one bad packet, then more) to p's receiver in
+ * pieces and returns at which byte count pkt_in_next first failed (0:
+ * never); that error in *err.
+ */
+static size_t
+fail_point(struct pair *p, const uint8_t *w, size_t n, int *err)
+{
+	const uint8_t *pl;
+	size_t pn, at = 0, step;
+	int ret;
+
+	*err = 0;
+	while (at < n) {
+		/* Byte by byte at the start and near the bound, so that
+		 * the point is exact; big steps in between. */
+		step = 1;
+		if (at >= 256 && at + 4096 + 256 < SESH_MAX_PACKET) {
+			step = 4093;
+		}
+		assert_int_equal(pkt_in_feed(&p->in, w + at, step), 0);
+		at += step;
+		ret = pkt_in_next(&p->in, &pl, &pn);
+		assert_null(pl);
+		if (ret != 0) {
+			*err = ret;
+			return at;
+		}
+	}
+	return 0;
+}
+
+enum bad_kind {
+	BAD_MAC,        /* a tag bit */
+	BAD_BODY,       /* a payload bit */
+	BAD_LEN_HUGE,   /* length's top bit: far over the limit */
+	BAD_LEN_UNALN,  /* length's low bit: not a multiple of the block */
+	BAD_LEN_LONGER, /* a valid, larger length: waits, then bad MAC */
+	BAD_LEN_SHORT,  /* a valid, smaller length: bad MAC at once */
+	BAD_KINDS
+};
+
+/*
+ * Plain modes (aes-ctr, MAC over the plaintext): a bad length, a bad
+ * MAC and a bad body all end at the same byte count after the packet's
+ * start (the largest packet plus tag) with the same error, so the
+ * sender cannot tell them apart; EtM and AEAD modes authenticate the
+ * length on its own: a bad one is the same error at once.
+ */
+static void
+test_bad_length_like_bad_mac(void **state)
+{
+	size_t n = SESH_MAX_PACKET + 512, i, at;
+	uint8_t *w = malloc(n);
+	int kind, err;
+
+	(void)state;
+	assert_non_null(w);
+	for (i = 0; i < NCOMBOS; i++) {
+		const struct combo *c = &combos[i];
+		size_t expect = 0, len, tag = combo_tag(c);
+
+		if (!combo_has_integrity(c)) {
+			continue;
+		}
+		for (kind = 0; kind < BAD_KINDS; kind++) {
+			struct pair p;
+			struct buf wire;
+			uint8_t data[40];
+
+			pair_init(&p, c);
+			buf_init(&wire, 0);
+			fill(data, sizeof(data), 11);
+			assert_int_equal(
+			    pkt_seal(&p.out, data, sizeof(data), &wire), 0);
+			len = buf_len(&wire);
+			assert_true(len < 200);
+			memset(w, 0x5a, n);
+			memcpy(w, buf_data(&wire), len);
+			/* Stream ciphers: a flipped ciphertext bit flips
+			 * the same plaintext bit. The layouts: plen 44 (or
+			 * 40 when the length is excluded), 16-aligned. */
+			switch (kind) {
+			case BAD_MAC:
+				w[len - 1] ^= 0x01;
+				break;
+			case BAD_BODY:
+				w[10] ^= 0x20;
+				break;
+			case BAD_LEN_HUGE:
+				w[0] ^= 0x80;
+				break;
+			case BAD_LEN_UNALN:
+				w[3] ^= 0x01;
+				break;
+			case BAD_LEN_LONGER:
+				w[2] ^= 0x01; /* +256 */
+				break;
+			case BAD_LEN_SHORT:
+				w[3] ^= 0x10; /* 44 -> 60 or 28, 40 -> 56 */
+				break;
+			}
+			at = fail_point(&p, w, n, &err);
+			assert_int_equal(err, SESH_ERR_MAC_INVALID);
+			if (!combo_len_excluded(c)) {
+				/* Exactly at the bound, every kind. */
+				assert_int_equal(at, SESH_MAX_PACKET + tag);
+			} else if (kind == BAD_LEN_HUGE) {
+				/* At once: the length alone is enough. */
+				assert_int_equal(at, PKT_LEN_FIELD);
+			}
+			if (kind == BAD_MAC) {
+				expect = at;
+			} else if (!combo_len_excluded(c)) {
+				assert_int_equal(at, expect);
+			}
+			/* Sticky, and nothing more comes out. */
+			assert_int_equal(pkt_in_feed(&p.in, w, 1), err);
+			buf_clear(&wire);
+			pair_clear(&p);
+		}
+	}
+	free(w);
+}
+
+/* Without integrity (before the first NEWKEYS) the errors say what
+ * was wrong: nothing to hide. */
+static void
+test_bad_length_in_clear(void **state)
+{
+	struct pkt_in in;
+	uint8_t w[16] = {0};
+	const uint8_t *pl;
+	size_t pn;
+
+	(void)state;
+	pkt_in_init(&in);
+	put32(w, SESH_MAX_PACKET + 16);
+	assert_int_equal(pkt_in_feed(&in, w, sizeof(w)), 0);
+	assert_int_equal(pkt_in_next(&in, &pl, &pn), SESH_ERR_LIMIT);
+	pkt_in_clear(&in);
 }
 
 static void
@@ -785,6 +957,8 @@ main(void)
 	    cmocka_unit_test(test_tamper),
 	    cmocka_unit_test(test_truncation),
 	    cmocka_unit_test(test_lengths_and_padding),
+	    cmocka_unit_test(test_bad_length_like_bad_mac),
+	    cmocka_unit_test(test_bad_length_in_clear),
 	    cmocka_unit_test(test_bad_args),
 	};
 
