@@ -1,31 +1,26 @@
 """
 Adversarial tests found by the issue 7 work. Each is a real test, run
 against seshd and (except the stalled rekey) against Debian's OpenSSH
-sshd, which passes them. Those seshd still fails are marked `known_bug`:
-skipped unless SESH_KNOWN_BUGS=1 is set, so that `make test` stays
-green until they are fixed.
+sshd, which passes them. Both were known seshd bugs, fixed; they run
+always. (The file keeps its name so the history reads on.)
 
-- Replies without bound (fixed, runs always): a client that sends
-  requests that want an answer (GLOBAL_REQUEST want-reply after
-  authentication; unknown transport messages, answered with
-  UNIMPLEMENTED, before it) and never reads must not make the
-  connection process queue the answers without limit. seshd stops
-  reading the socket while 1 MiB of output waits (SRV_MAX_BACKLOG),
-  as sshd does.
-
-Known bugs:
+- Replies without bound: a client that sends requests that want an
+  answer (GLOBAL_REQUEST want-reply after authentication; unknown
+  transport messages, answered with UNIMPLEMENTED, before it) and never
+  reads must not make the connection process queue the answers without
+  limit. seshd stops reading the socket while 1 MiB of output waits
+  (SRV_MAX_BACKLOG), as sshd does.
 - Stalled rekey: a client with a large channel window that starts a
   key exchange (KEXINIT) after authentication and never finishes it,
-  while a command writes output, makes the connection process queue
-  the channel data held back during the exchange without limit (7 ->
-  50 MB in 3 s with `cat /dev/zero`, up to the 4 GiB window): session
-  output is throttled on the wire queue only, not on the transport's
-  queue of payloads held during KEX. (sshd 9.2 grows too.)
+  while a command writes output, must not make seshd queue the channel
+  data held back during the exchange without limit (it did: 7 -> 50 MB
+  in 3 s with `cat /dev/zero`; sshd 9.2 grows too). seshd stops
+  reading session output while SRV_MAX_BACKLOG bytes are held
+  (conn_held_bytes) and the socket at SRV_MAX_HELD.
 
 Fixed and moved: bad length vs bad MAC (test_bad_length.py).
 """
 
-import os
 import threading
 import time
 
@@ -34,11 +29,6 @@ import pytest
 import rawssh
 from adv_util import assert_serves, max_conn_rss_kib
 from rawssh import boolean, string, u8, u32
-
-known_bug = pytest.mark.skipif(
-	os.environ.get("SESH_KNOWN_BUGS") != "1",
-	reason="known seshd bug: set SESH_KNOWN_BUGS=1 to run")
-
 
 @pytest.fixture(params=["seshd", "openssh"])
 def server(request):
@@ -102,7 +92,6 @@ def test_unread_replies_do_not_grow_without_bound(server, client_key,
 	assert_serves(d, client_key[0])
 
 
-@known_bug
 def test_stalled_rekey_keeps_channel_output_bounded(seshd_mem, client_key):
 	"""seshd only: OpenSSH 9.2's sshd fails this one too (10 -> 40 MB
 	in 3 s); issue 7 asks more of seshd ("no unbounded queue")."""
