@@ -4,7 +4,7 @@
 #   make test       install deps, build, run unit, replay and system tests
 #   make test SANITIZE=1   the same in an ASan+UBSan build (build-asan/)
 #   make install    PREFIX=/usr/local DESTDIR=
-#   make bench | fuzz | format | clean
+#   make bench | fuzz [SECONDS=N per target] | format | clean
 #   make valgrind   build, run the unit tests under valgrind (memcheck)
 
 PREFIX ?= /usr/local
@@ -74,7 +74,7 @@ fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DSESH_FUZZ=ON \
 		-DSESH_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build build-fuzz -j $(JOBS)
-	scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+	scripts/fuzz.sh build-fuzz $(or $(SECONDS),$(FUZZ_SECONDS))
 
 format:
 	find src tests/unit fuzz -name '*.[ch]' | xargs clang-format -i
