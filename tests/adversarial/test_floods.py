@@ -109,3 +109,34 @@ def test_channel_open_flood_is_capped(seshd_mem, client_key):
 	assert confirmed <= 10, confirmed
 	assert grown < 8192, f"grew by {grown} KiB"
 	assert_serves(d, client_key[0])
+
+
+def test_ignore_flood_during_rekey_is_bounded(seshd_mem, client_key):
+	"""After authentication the client starts a key re-exchange, never
+	finishes it, and sends 100k IGNOREs (transport messages: allowed
+	during an exchange): the connection process does not grow; then a
+	global request in the middle of the exchange (RFC 4253 7.1: only
+	transport messages until NEWKEYS) ends the connection; the daemon
+	serves the next login."""
+	d = seshd_mem
+	c = rawssh.RawSSH(d.port, cipher="aes128-ctr")
+	with c:
+		c.handshake()
+		c.service_request()
+		assert c.auth_publickey("root", client_key[0]) == \
+			rawssh.USERAUTH_SUCCESS
+		base = max_conn_rss_kib(d)
+		c.send_packet(rawssh.build_kexinit(strict=False,
+						   ciphers=["aes128-ctr"],
+						   macs=["hmac-sha2-256"]))
+		ign = u8(rawssh.IGNORE) + string(bytes(8))
+		for _ in range(100):
+			c.send_raw(b"".join(c.seal(ign) for _ in range(1000)))
+		time.sleep(0.3)
+		grown = max_conn_rss_kib(d) - base
+		c.send_packet(u8(rawssh.GLOBAL_REQUEST) + string("ping@x") +
+			      boolean(True))
+		res = c.wait_closed(10)
+		assert res.closed, res
+	assert grown < 8192, f"grew by {grown} KiB"
+	assert_serves(d, client_key[0])
