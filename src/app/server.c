@@ -338,10 +338,29 @@ flush_out(struct server *s)
 static void
 read_socket(struct server *s)
 {
-	uint8_t *rbuf = s->iobuf;
+	uint8_t *rbuf = NULL;
+	size_t want = SRV_IO_CHUNK;
+	bool direct = false;
 	ssize_t r;
 
-	r = read(s->rfd, rbuf, SRV_IO_CHUNK);
+	/*
+	 * Once authenticated (bulk data may come), read straight into the
+	 * packet decoder's buffer: one copy of every byte less. Before,
+	 * through iobuf, so that a connection waiting at the login keeps
+	 * only what it was sent.
+	 */
+	if (s->authenticated &&
+	    conn_input_space(s->c, SRV_IO_CHUNK, &rbuf, &want) == 0 &&
+	    rbuf != NULL) {
+		direct = true;
+		if (want > SRV_IO_CHUNK) {
+			want = SRV_IO_CHUNK;
+		}
+	} else {
+		rbuf = s->iobuf;
+		want = SRV_IO_CHUNK;
+	}
+	r = read(s->rfd, rbuf, want);
 	if (r < 0) {
 		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
 			return;
@@ -380,7 +399,11 @@ read_socket(struct server *s)
 			s->quickack_left = 0; /* not a TCP socket (-i) */
 		}
 	}
-	if (conn_input(s->c, rbuf, (size_t)r, s->last_input_ms) != 0) {
+	if (direct) {
+		if (conn_input_commit(s->c, (size_t)r, s->last_input_ms) != 0) {
+			/* the DISCONNECTED event reports it */
+		}
+	} else if (conn_input(s->c, rbuf, (size_t)r, s->last_input_ms) != 0) {
 		/* the DISCONNECTED event reports it */
 	}
 }
@@ -797,6 +820,19 @@ static void __attribute__((noreturn)) preauth_child(struct server *s, int fd)
 	}
 	s->nsignkeys = 0;
 	server_preauth_log_to_monitor(s);
+	if (!sandbox_sanitizer_build()) {
+		/* its lines go through the monitor: no stdio to write
+		 * forged log lines to (a sanitizer's reports need stderr) */
+		int nul = open("/dev/null", O_RDWR);
+
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 ||
+		    dup2(nul, 2) < 0) {
+			_exit(SERVER_END_ERROR);
+		}
+		if (nul > 2) {
+			close(nul);
+		}
+	}
 	memset(&so, 0, sizeof(so));
 	so.max_fd = -1;
 	so.debug = s->ctx->debug;
@@ -843,6 +879,66 @@ reap_child(pid_t pid)
 	return 0;
 }
 
+/* LoginGraceTime (+5 s) for the monitor as a whole, as sshd's alarm: a
+ * PAM module that never returns cannot hold the connection forever. */
+static void
+on_grace_alarm(int sig)
+{
+	(void)sig;
+	_exit(SERVER_END_GRACE);
+}
+
+static void
+arm_grace(const struct server *s)
+{
+	struct sigaction sa;
+
+	if (s->conf->login_grace_time <= 0) {
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_grace_alarm;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) == 0) {
+		(void)alarm((unsigned)s->conf->login_grace_time + 5u);
+	}
+}
+
+static int resume_auth(struct server *s, struct handover_info *hi);
+
+/*
+ * The listener cannot take the authenticated connection (a SIGHUP
+ * reload closed our socket to it): the monitor carries it on itself,
+ * as a connection without a listener would (split, user's process).
+ * Returns its end.
+ */
+static int
+carry_on(struct server *s, struct handover_info *hi)
+{
+	struct conn_config cfg;
+	int ret;
+
+	close(s->handover_fd);
+	s->handover_fd = s->notify_fd = -1;
+	if ((ret = resume_auth(s, hi)) == 0 && (ret = resume_keys(s)) == 0) {
+		engine_config(s, &cfg);
+		ret = conn_import(&cfg, hi->state, hi->state_len, &s->c);
+	}
+	if (ret != 0) {
+		log_error("Disconnected from user %s %s port %u: %s", hi->user,
+		          s->ctx->raddr, s->ctx->rport, sesh_err_str(ret));
+		return SERVER_END_ERROR;
+	}
+	log_verbose("connection of %s from %s port %u carried on by its "
+	            "monitor",
+	            hi->user, s->ctx->raddr, s->ctx->rport);
+	s->authenticated = true;
+	s->end = SERVER_END_OK;
+	s->quickack_left = hi->quickack_left;
+	loop(s);
+	return s->end;
+}
+
 /*
  * The monitor (this root process): forks the child, answers it
  * (monitor_serve), and once it authenticated hands the connection
@@ -855,7 +951,7 @@ run_monitored(struct server *s)
 	struct monitor_serve_ctx mc;
 	struct monitor_result res;
 	struct handover_info hi;
-	int sv[2], end, sig;
+	int sv[2], end, sig, ret;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -886,7 +982,9 @@ run_monitored(struct server *s)
 		mc.deadline_ms = monitor_now_ms() +
 		                 (uint64_t)s->conf->login_grace_time * 1000u;
 	}
+	arm_grace(s);
 	end = monitor_serve(sv[0], &mc, &res);
+	(void)alarm(0);
 	close(sv[0]);
 	if ((sig = reap_child(pid)) != 0 && end != SERVER_END_OK) {
 		log_error("pre-authentication child %ld killed by signal %d "
@@ -907,12 +1005,18 @@ run_monitored(struct server *s)
 		}
 		hi.state = res.state;
 		hi.state_len = res.state_len;
-		if (server_handover_deliver(s->handover_fd, s->rfd, &hi) != 0) {
-			end = SERVER_END_ERROR;
-		} else {
+		ret = server_handover_deliver(s->handover_fd, s->rfd, &hi);
+		if (ret == 0) {
 			log_debug(
 			    "connection of %s from %s port %u handed over",
 			    hi.user, s->ctx->raddr, s->ctx->rport);
+		} else if (ret == SESH_ERR_UNSUPPORTED) {
+			end = carry_on(s, &hi);
+			/* the key options belong to s now */
+			memset(&res.keyopts, 0, sizeof(res.keyopts));
+			res.have_keyopts = false;
+		} else {
+			end = SERVER_END_ERROR;
 		}
 	} else if (end == SERVER_END_OK) {
 		end = SERVER_END_ERROR;
@@ -1029,7 +1133,9 @@ server_conn_resume(const struct server_ctx *ctx0, int fd)
 	handover_info_clear(&hi);
 	mem_free_secret(msg, len);
 	if (s->done || ret != 0) {
-		log_error("handover of a connection from %s port %u: %s", raddr,
+		log_error("Disconnected from user %s %s port %u: handover "
+		          "failed: %s",
+		          s->user.name != NULL ? s->user.name : "?", raddr,
 		          ctx.rport, sesh_err_str(ret));
 		s->end = SERVER_END_ERROR;
 		ret = server_finish(s);

@@ -123,14 +123,16 @@ server_handover_deliver(int fd, int sock, const struct handover_info *hi)
 	if ((ret = handover_info_build(hi, &msg)) != 0) {
 		goto out;
 	}
-	ret = SESH_ERR_SYSTEM;
+	/* nothing sent yet: the caller may carry the connection on */
+	ret = SESH_ERR_UNSUPPORTED;
 	if (write_all(fd, (const uint8_t *)"H", 1) != 0 ||
 	    read_all(fd, (uint8_t *)&go, 1) != 0 || go != 'G') {
-		log_error("handover of %s's connection: the listener did not "
-		          "take it",
-		          hi->user);
+		log_verbose("handover of %s's connection: the listener did "
+		            "not take it",
+		            hi->user);
 		goto out;
 	}
+	ret = SESH_ERR_SYSTEM;
 	hdr[0] = (uint8_t)(buf_len(&msg) >> 24);
 	hdr[1] = (uint8_t)(buf_len(&msg) >> 16);
 	hdr[2] = (uint8_t)(buf_len(&msg) >> 8);

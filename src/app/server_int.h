@@ -171,7 +171,9 @@ bool server_handover_possible(const struct server *s);
 int server_handover_send(struct server *s);
 struct handover_info;
 /* The same for a message already made (the monitor's, from the child's
- * state): sock goes along as SCM_RIGHTS. */
+ * state): sock goes along as SCM_RIGHTS. SESH_ERR_UNSUPPORTED: the
+ * listener did not take it and nothing was sent (e.g. a SIGHUP reload
+ * closed the socket): the caller may carry the connection on. */
 int server_handover_deliver(int fd, int sock, const struct handover_info *hi);
 /* In that process, over fd: the client socket (*sock) and the handover
  * message (*msg, *len: malloc'd, holds keys: mem_free_secret). */

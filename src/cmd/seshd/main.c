@@ -365,8 +365,11 @@ print_sandbox(void)
 	if (geteuid() == 0) {
 		printf("sandbox %s (chroot %s, unprivileged user, rlimits, "
 		       "no_new_privs) for the pre-authentication child; -d "
-		       "and -i run without it\n",
-		       sandbox_describe(), SANDBOX_DEFAULT_DIR);
+		       "and -i run without it%s\n",
+		       sandbox_describe(), SANDBOX_DEFAULT_DIR,
+		       sandbox_sanitizer_build()
+		           ? "; sanitizer build: the child keeps stderr"
+		           : "");
 	} else {
 		printf("sandbox none (not root: one process per connection)"
 		       "\n");
