@@ -202,8 +202,8 @@ sandbox_rules(scmp_filter_ctx ctx)
 	/* setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, ...) only: the engine
 	 * driver ACKs the client's login writes at once (server.c) */
 	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
-	                       SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP),
-	                       SCMP_A2(SCMP_CMP_EQ, TCP_QUICKACK));
+	                       SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP, 0),
+	                       SCMP_A2(SCMP_CMP_EQ, TCP_QUICKACK, 0));
 	if (ret != 0) {
 		return SESH_ERR_SYSTEM;
 	}
