@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -493,7 +494,10 @@ pull(struct server *s, struct srv_sess *ss, bool err)
 	uint8_t *b = s->iobuf;
 	int *fd = err ? &ss->proc.err_fd : &ss->proc.out_fd;
 	bool *eof = err ? &ss->err_eof : &ss->out_eof;
-	size_t room, sent;
+	struct chan_data_space sp;
+	struct iovec iov[CHAN_DATA_MAX_SEGS];
+	bool direct = false;
+	size_t room, sent, i;
 	ssize_t r;
 
 	if (*eof || *fd < 0) {
@@ -506,7 +510,28 @@ pull(struct server *s, struct srv_sess *ss, bool err)
 	if (room > SRV_IO_CHUNK) {
 		room = SRV_IO_CHUNK;
 	}
-	r = read(*fd, b, room);
+	/* Straight into the outgoing messages (one copy less); through
+	 * iobuf when that cannot be laid out. */
+	if (chan_send_data_space(conn_channels(s->c), ss->id,
+	                         err ? SSH2_EXTENDED_DATA_STDERR : 0, room,
+	                         conn_chan_buf(s->c), &sp) == 0 &&
+	    sp.nseg > 0) {
+		for (i = 0; i < sp.nseg; i++) {
+			iov[i].iov_base = sp.seg[i];
+			iov[i].iov_len = sp.seg_len[i];
+		}
+		int saved;
+
+		r = readv(*fd, iov, (int)sp.nseg);
+		saved = errno;
+		(void)chan_send_data_commit(conn_channels(s->c), ss->id,
+		                            conn_chan_buf(s->c), &sp,
+		                            r > 0 ? (size_t)r : 0);
+		errno = saved;
+		direct = true;
+	} else {
+		r = read(*fd, b, room);
+	}
 	if (r < 0 &&
 	    (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
 		if (ss->exited && ss->has_pty) {
@@ -522,9 +547,11 @@ pull(struct server *s, struct srv_sess *ss, bool err)
 		}
 		return;
 	}
-	(void)chan_send_data(conn_channels(s->c), ss->id,
-	                     err ? SSH2_EXTENDED_DATA_STDERR : 0, b, (size_t)r,
-	                     conn_chan_buf(s->c), &sent);
+	if (!direct) {
+		(void)chan_send_data(conn_channels(s->c), ss->id,
+		                     err ? SSH2_EXTENDED_DATA_STDERR : 0, b,
+		                     (size_t)r, conn_chan_buf(s->c), &sent);
+	}
 }
 
 size_t

@@ -103,6 +103,35 @@ buf_reserve(struct buf *b, size_t n, uint8_t **out)
 	return 0;
 }
 
+int
+buf_space(struct buf *b, size_t n, uint8_t **out, size_t *room)
+{
+	int ret;
+
+	*out = NULL;
+	if (room != NULL)
+		*room = 0;
+	if (n == 0)
+		return SESH_ERR_INVALID_ARGUMENT;
+	if ((ret = buf_grow(b, n)) != 0)
+		return ret;
+	*out = b->p + b->len;
+	if (room != NULL)
+		*room = (b->cap < b->max ? b->cap : b->max) - b->len;
+	return 0;
+}
+
+int
+buf_commit(struct buf *b, size_t k)
+{
+	size_t lim = b->cap < b->max ? b->cap : b->max;
+
+	if (k > lim - b->len)
+		return SESH_ERR_INVALID_ARGUMENT;
+	b->len += k;
+	return 0;
+}
+
 void
 buf_consume(struct buf *b, size_t n)
 {

@@ -55,6 +55,15 @@ buf_len(const struct buf *b)
 /* Makes room for n more bytes and returns a pointer to them in *out;
  * the bytes are appended (len grows by n), contents uninitialised. */
 int buf_reserve(struct buf *b, size_t n, uint8_t **out);
+/*
+ * Makes room for at least n more bytes without appending them, for
+ * reading straight into the buffer: *out points just past the data and
+ * *room (optional) tells how many bytes are free there (>= n, within
+ * max). buf_commit(b, k) then appends the first k of them.
+ */
+int buf_space(struct buf *b, size_t n, uint8_t **out, size_t *room);
+/* Appends k bytes written at buf_space()'s pointer (k <= its room). */
+int buf_commit(struct buf *b, size_t k);
 /* Removes the first n bytes (n <= len). */
 void buf_consume(struct buf *b, size_t n);
 /* Shrinks len to n (n <= len); the dropped tail is wiped if secret. */

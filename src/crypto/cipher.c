@@ -510,6 +510,108 @@ cipher_seal(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt, size_t len,
 	return SESH_ERR_INVALID_ARGUMENT;
 }
 
+/* cipher_update over buf[0..len) in place, except buf[off..off+n),
+ * whose input is src. */
+static int
+cipher_update_from(EVP_CIPHER_CTX *ctx, uint8_t *buf, size_t len,
+                   const uint8_t *src, size_t off, size_t n)
+{
+	int ret;
+
+	if ((ret = cipher_update(ctx, buf, buf, off)) != 0 ||
+	    (ret = cipher_update(ctx, buf + off, src, n)) != 0) {
+		return ret;
+	}
+	return cipher_update(ctx, buf + off + n, buf + off + n, len - off - n);
+}
+
+int
+cipher_seal_from(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt, size_t len,
+                 uint8_t *tag, const uint8_t *src, size_t off, size_t n)
+{
+	uint8_t iv[CIPHER_CHACHA_IV_LEN];
+	uint8_t *body;
+	size_t body_len;
+	int outl = 0, ret;
+
+	if (c == NULL || pkt == NULL || tag == NULL || len < CIPHER_LEN_FIELD ||
+	    !c->encrypt || (src == NULL && n > 0) || off < CIPHER_LEN_FIELD ||
+	    off > len || n > len - off) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	body = pkt + CIPHER_LEN_FIELD;
+	body_len = len - CIPHER_LEN_FIELD;
+	off -= CIPHER_LEN_FIELD;
+	switch (c->alg->kind) {
+	case CIPHER_KIND_GCM:
+		if (EVP_CipherInit_ex(c->evp, NULL, NULL, NULL, c->iv, 1) !=
+		    1) {
+			return crypto_fail("EVP_CipherInit_ex(GCM IV)");
+		}
+		if (EVP_CipherUpdate(c->evp, NULL, &outl, pkt,
+		                     CIPHER_LEN_FIELD) != 1) {
+			return crypto_fail("EVP_CipherUpdate(GCM AAD)");
+		}
+		if ((ret = cipher_update_from(c->evp, body, body_len, src, off,
+		                              n)) != 0) {
+			return ret;
+		}
+		/* GCM's final step writes no bytes */
+		if (EVP_CipherFinal_ex(c->evp, tag, &outl) != 1 || outl != 0) {
+			return crypto_fail("EVP_CipherFinal_ex(GCM)");
+		}
+		if (EVP_CIPHER_CTX_ctrl(c->evp, EVP_CTRL_AEAD_GET_TAG,
+		                        CIPHER_TAG_LEN, tag) != 1) {
+			return crypto_fail("EVP_CTRL_AEAD_GET_TAG");
+		}
+		cipher_gcm_next_iv(c);
+		return 0;
+	case CIPHER_KIND_CHACHAPOLY:
+		if ((ret = cipher_chacha_xor(c->hdr, 0, seqnr, pkt, pkt,
+		                             CIPHER_LEN_FIELD)) != 0) {
+			return ret;
+		}
+		cipher_chacha_iv(iv, 1, seqnr);
+		if (EVP_CipherInit_ex(c->evp, NULL, NULL, NULL, iv, -1) != 1) {
+			return crypto_fail("EVP_CipherInit_ex(chacha20 IV)");
+		}
+		if ((ret = cipher_update_from(c->evp, body, body_len, src, off,
+		                              n)) != 0 ||
+		    (ret = cipher_chacha_tag(c, seqnr, pkt, len, tag)) != 0) {
+			return ret;
+		}
+		return 0;
+	case CIPHER_KIND_NONE:
+	case CIPHER_KIND_CTR:
+		break;
+	}
+	return SESH_ERR_INVALID_ARGUMENT;
+}
+
+int
+cipher_crypt_from(struct cipher_ctx *c, uint8_t *dst, size_t len,
+                  const uint8_t *src, size_t off, size_t n)
+{
+	if (c == NULL || (dst == NULL && len > 0) || (src == NULL && n > 0) ||
+	    off > len || n > len - off) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	switch (c->alg->kind) {
+	case CIPHER_KIND_NONE:
+		if (n > 0) {
+			memcpy(dst + off, src, n);
+		}
+		return 0;
+	case CIPHER_KIND_CTR:
+		c->ctr_bytes += len;
+		return cipher_update_from(c->evp, dst, len, src, off, n);
+	case CIPHER_KIND_GCM:
+	case CIPHER_KIND_CHACHAPOLY:
+		break;
+	}
+	return SESH_ERR_INVALID_ARGUMENT;
+}
+
 int
 cipher_open_length(struct cipher_ctx *c, uint32_t seqnr, const uint8_t in[4],
                    uint32_t *len)

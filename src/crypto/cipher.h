@@ -67,6 +67,19 @@ int cipher_crypt(struct cipher_ctx *c, uint8_t *dst, const uint8_t *src,
 int cipher_seal(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt, size_t len,
                 uint8_t *tag);
 /*
+ * cipher_seal() and cipher_crypt() with part of the plaintext elsewhere,
+ * which saves copying it in first: the plaintext of pkt[off..off+n)
+ * (dst[off..off+n)) is read from src, the rest of the buffer is taken in
+ * place; the whole buffer ends up holding the output. For seal,
+ * off >= 4 (the length field is always in pkt). src must not overlap
+ * the buffer.
+ */
+int cipher_seal_from(struct cipher_ctx *c, uint32_t seqnr, uint8_t *pkt,
+                     size_t len, uint8_t *tag, const uint8_t *src, size_t off,
+                     size_t n);
+int cipher_crypt_from(struct cipher_ctx *c, uint8_t *dst, size_t len,
+                      const uint8_t *src, size_t off, size_t n);
+/*
  * AEAD only. Recovers the packet length from the first 4 bytes received
  * (decrypting it for chacha20-poly1305) without changing them.
  */

@@ -845,6 +845,118 @@ chan_send_data(struct chan_set *cs, uint32_t id, uint32_t ext_type,
 	return 0;
 }
 
+static void
+chan_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* One DATA / EXTENDED_DATA record of chan_send_data's shape (uint32
+ * record length, then the message) carrying k bytes of data at p+hdr. */
+static void
+chan_data_header(uint8_t *p, const struct chan *c, uint32_t ext_type,
+                 size_t hdr, size_t k)
+{
+	chan_put32(p, (uint32_t)(hdr - 4 + k));
+	p[4] = ext_type == 0 ? SSH2_MSG_CHANNEL_DATA
+	                     : SSH2_MSG_CHANNEL_EXTENDED_DATA;
+	chan_put32(p + 5, c->remote_id);
+	if (ext_type != 0) {
+		chan_put32(p + 9, ext_type);
+	}
+	chan_put32(p + hdr - 4, (uint32_t)k);
+}
+
+int
+chan_send_data_space(struct chan_set *cs, uint32_t id, uint32_t ext_type,
+                     size_t n, struct buf *out, struct chan_data_space *sp)
+{
+	struct chan *c = chan_get(cs, id);
+	size_t left, win, k, total = 0, i, off;
+	uint8_t *base = NULL;
+	int ret;
+
+	memset(sp, 0, sizeof(*sp));
+	if (c == NULL || c->state != CH_OPEN || c->sent_eof ||
+	    out->depth != 0) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	sp->start = buf_len(out);
+	/* uint32 record length, byte type, uint32 recipient channel,
+	 * [uint32 data_type_code,] uint32 data length */
+	sp->hdr = ext_type == 0 ? 13 : 17;
+	left = n;
+	win = c->rwin;
+	while (left > 0 && win > 0 && c->rmaxpacket > 0 &&
+	       sp->nseg < CHAN_DATA_MAX_SEGS) {
+		k = left;
+		if (k > win) {
+			k = win;
+		}
+		if (k > c->rmaxpacket) {
+			k = c->rmaxpacket;
+		}
+		if (k > CHAN_MAX_SEND_DATA) {
+			k = CHAN_MAX_SEND_DATA;
+		}
+		sp->seg_len[sp->nseg++] = k;
+		total += sp->hdr + k;
+		left -= k;
+		win -= k;
+	}
+	if (sp->nseg == 0) {
+		return 0;
+	}
+	if ((ret = buf_reserve(out, total, &base)) != 0) {
+		memset(sp, 0, sizeof(*sp));
+		return ret;
+	}
+	for (i = 0, off = 0; i < sp->nseg; i++) {
+		chan_data_header(base + off, c, ext_type, sp->hdr,
+		                 sp->seg_len[i]);
+		sp->seg[i] = base + off + sp->hdr;
+		off += sp->hdr + sp->seg_len[i];
+	}
+	return 0;
+}
+
+int
+chan_send_data_commit(struct chan_set *cs, uint32_t id, struct buf *out,
+                      const struct chan_data_space *sp, size_t k)
+{
+	struct chan *c = chan_get(cs, id);
+	size_t i, off = sp->start, left = k, t;
+	uint8_t *rec;
+
+	if (c == NULL || sp->nseg == 0) {
+		if (sp->nseg > 0 || k > 0) {
+			return SESH_ERR_INVALID_ARGUMENT;
+		}
+		return 0;
+	}
+	for (i = 0; i < sp->nseg && left > 0; i++) {
+		t = left < sp->seg_len[i] ? left : sp->seg_len[i];
+		if (t < sp->seg_len[i]) {
+			/* the last one, short: its length fields shrink */
+			rec = sp->seg[i] - sp->hdr;
+			chan_put32(rec, (uint32_t)(sp->hdr - 4 + t));
+			chan_put32(rec + sp->hdr - 4, (uint32_t)t);
+		}
+		off += sp->hdr + t;
+		left -= t;
+	}
+	if (left > 0 || k > c->rwin) {
+		buf_truncate(out, sp->start);
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	buf_truncate(out, off);
+	c->rwin -= (uint32_t)k;
+	return 0;
+}
+
 /*
  * Sends one WINDOW_ADJUST returning what was consumed (unadjusted) plus
  * grow more bytes (lwin_max already counts them), then, when the

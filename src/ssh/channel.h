@@ -296,6 +296,30 @@ int chan_refuse(struct chan_set *cs, uint32_t id, uint32_t reason,
  */
 int chan_send_data(struct chan_set *cs, uint32_t id, uint32_t ext_type,
                    const uint8_t *p, size_t n, struct buf *out, size_t *sent);
+/*
+ * chan_send_data() without a copy, for a caller that reads the data
+ * from a file descriptor: chan_send_data_space() appends to out the
+ * messages that up to n bytes would make (as chan_send_data() would
+ * split them, at most CHAN_DATA_MAX_SEGS) with their data left
+ * unwritten, and points sp's segments at those data fields. The caller
+ * fills a prefix of the segments in order (readv) and calls
+ * chan_send_data_commit() with the count k written (0 to undo), which
+ * trims the messages to k bytes and takes k from the peer's window. No
+ * other call on cs or out in between. Errors as chan_send_data()'s;
+ * with sp->nseg 0 nothing was appended (window closed).
+ */
+#define CHAN_DATA_MAX_SEGS 16
+struct chan_data_space {
+	size_t start; /* length of out before the messages */
+	size_t nseg;
+	size_t hdr; /* bytes of each message before its data */
+	uint8_t *seg[CHAN_DATA_MAX_SEGS];
+	size_t seg_len[CHAN_DATA_MAX_SEGS];
+};
+int chan_send_data_space(struct chan_set *cs, uint32_t id, uint32_t ext_type,
+                         size_t n, struct buf *out, struct chan_data_space *sp);
+int chan_send_data_commit(struct chan_set *cs, uint32_t id, struct buf *out,
+                          const struct chan_data_space *sp, size_t k);
 /* How many bytes chan_send_data() would take now (the peer's window); 0
  * for an unknown or closed channel. */
 size_t chan_send_room(const struct chan_set *cs, uint32_t id);

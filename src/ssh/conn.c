@@ -132,6 +132,34 @@ conn_input(struct conn *c, const uint8_t *p, size_t n, uint64_t now)
 }
 
 int
+conn_input_space(struct conn *c, size_t n, uint8_t **p, size_t *room)
+{
+	if (c == NULL) {
+		if (p != NULL) {
+			*p = NULL;
+		}
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	return transport_input_space(c->t, n, p, room);
+}
+
+int
+conn_input_commit(struct conn *c, size_t k, uint64_t now)
+{
+	int ret;
+
+	if (c == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	/* The bytes first: the space is only valid until the next call. */
+	ret = transport_input_commit(c->t, k);
+	if (ret == 0) {
+		ret = transport_tick(c->t, now);
+	}
+	return ret;
+}
+
+int
 conn_tick(struct conn *c, uint64_t now)
 {
 	if (c == NULL) {

@@ -132,6 +132,14 @@ void conn_free(struct conn *c);
  * sticky error.
  */
 int conn_input(struct conn *c, const uint8_t *p, size_t n, uint64_t now);
+/*
+ * conn_input without a copy (transport_input_space): *p, when not NULL,
+ * is room for at least n bytes (*room of them) to read the peer's bytes
+ * into, then taken by conn_input_commit(c, k, now); with *p NULL use
+ * conn_input. No other call on c in between.
+ */
+int conn_input_space(struct conn *c, size_t n, uint8_t **p, size_t *room);
+int conn_input_commit(struct conn *c, size_t k, uint64_t now);
 
 /*
  * The time has come (now, ms): flushes pending module output and runs

@@ -208,23 +208,48 @@ pkt_out_max_payload(const struct pkt_out *o)
 	return n;
 }
 
-/* Encrypts and MACs/tags the plaintext packet pkt[0..4+plen) in place,
- * writing the tag at tag. */
+/* True when pkt_protect() can read the payload from where it is
+ * (encryption before any MAC over the plaintext). */
+static bool
+pkt_protect_from(const struct pkt_keys *k)
+{
+	return pkt_aead(k) || (pkt_etm(k) && k->cipher != NULL);
+}
+
+/*
+ * Encrypts and MACs/tags the plaintext packet pkt[0..4+plen) in place,
+ * writing the tag at tag. With payload not NULL (pkt_protect_from()),
+ * the n payload bytes are read from there rather than from pkt: the
+ * encryption writes them into pkt, which saves copying them in first.
+ */
 static int
-pkt_protect(struct pkt_out *o, uint8_t *pkt, size_t plen, uint8_t *tag)
+pkt_protect(struct pkt_out *o, uint8_t *pkt, size_t plen, uint8_t *tag,
+            const uint8_t *payload, size_t n)
 {
 	struct pkt_keys *k = &o->keys;
 	size_t len = PKT_LEN_FIELD + plen;
 	int ret;
 
 	if (pkt_aead(k)) {
+		if (payload != NULL) {
+			return cipher_seal_from(k->cipher, o->seqnr, pkt, len,
+			                        tag, payload, PKT_LEN_FIELD + 1,
+			                        n);
+		}
 		return cipher_seal(k->cipher, o->seqnr, pkt, len, tag);
 	}
 	if (pkt_etm(k)) {
 		/* mac = MAC(seqnr || packet_length || encrypted_packet) */
-		if (k->cipher != NULL &&
-		    (ret = cipher_crypt(k->cipher, pkt + PKT_LEN_FIELD,
-		                        pkt + PKT_LEN_FIELD, plen)) != 0) {
+		if (k->cipher != NULL && payload != NULL) {
+			ret = cipher_crypt_from(k->cipher, pkt + PKT_LEN_FIELD,
+			                        plen, payload, 1, n);
+		} else if (k->cipher != NULL) {
+			ret = cipher_crypt(k->cipher, pkt + PKT_LEN_FIELD,
+			                   pkt + PKT_LEN_FIELD, plen);
+		} else {
+			ret = 0;
+		}
+		if (ret != 0) {
 			return ret;
 		}
 		return mac_compute(k->mac, o->seqnr, pkt, len, tag);
@@ -246,6 +271,7 @@ pkt_seal(struct pkt_out *o, const uint8_t *payload, size_t n, struct buf *wire)
 {
 	size_t start, pad = 0, plen = 0, tlen, total;
 	uint8_t *pkt = NULL;
+	bool from;
 	int ret;
 
 	if (o == NULL || wire == NULL || o->rand == NULL ||
@@ -263,15 +289,16 @@ pkt_seal(struct pkt_out *o, const uint8_t *payload, size_t n, struct buf *wire)
 	}
 	pkt_put32(pkt, (uint32_t)plen);
 	pkt[PKT_LEN_FIELD] = (uint8_t)pad;
-	if (n > 0) {
+	from = n > 0 && pkt_protect_from(&o->keys);
+	if (n > 0 && !from) {
 		memcpy(pkt + PKT_LEN_FIELD + 1, payload, n);
 	}
 	if ((ret = o->rand(o->rand_ctx, pkt + PKT_LEN_FIELD + 1 + n, pad)) !=
 	    0) {
 		goto out;
 	}
-	if ((ret = pkt_protect(o, pkt, plen, pkt + PKT_LEN_FIELD + plen)) !=
-	    0) {
+	if ((ret = pkt_protect(o, pkt, plen, pkt + PKT_LEN_FIELD + plen,
+	                       from ? payload : NULL, n)) != 0) {
 		goto out;
 	}
 	o->seqnr++;
@@ -341,6 +368,24 @@ pkt_in_buffered(const struct pkt_in *in)
 	return buf_len(&in->raw) - in->off;
 }
 
+/*
+ * Drops consumed packets before n more bytes are appended; what remains
+ * is at most a partial one plus whatever the caller has not drained
+ * yet. Also when the bytes would not fit the allocation: moving a
+ * partial packet costs less than growing the buffer.
+ */
+static void
+pkt_in_compact(struct pkt_in *in, size_t n)
+{
+	size_t len = buf_len(&in->raw);
+
+	if (in->off > 0 && (in->off == len || in->off >= PKT_COMPACT ||
+	                    len + n > in->raw.cap || len + n > in->raw.max)) {
+		buf_consume(&in->raw, in->off);
+		in->off = 0;
+	}
+}
+
 int
 pkt_in_feed(struct pkt_in *in, const uint8_t *p, size_t n)
 {
@@ -353,15 +398,39 @@ pkt_in_feed(struct pkt_in *in, const uint8_t *p, size_t n)
 	if (n == 0) {
 		return 0;
 	}
-	/* Drop consumed packets; what remains is at most a partial one
-	 * plus whatever the caller has not drained yet. */
-	if (in->off > 0 &&
-	    (in->off == buf_len(&in->raw) || in->off >= PKT_COMPACT ||
-	     buf_len(&in->raw) + n > in->raw.max)) {
-		buf_consume(&in->raw, in->off);
-		in->off = 0;
-	}
+	pkt_in_compact(in, n);
 	return buf_put(&in->raw, p, n);
+}
+
+int
+pkt_in_space(struct pkt_in *in, size_t n, uint8_t **p, size_t *room)
+{
+	if (p != NULL) {
+		*p = NULL;
+	}
+	if (room != NULL) {
+		*room = 0;
+	}
+	if (in == NULL || p == NULL || n == 0) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (in->err != 0) {
+		return in->err;
+	}
+	pkt_in_compact(in, n);
+	return buf_space(&in->raw, n, p, room);
+}
+
+int
+pkt_in_commit(struct pkt_in *in, size_t k)
+{
+	if (in == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (in->err != 0) {
+		return in->err;
+	}
+	return buf_commit(&in->raw, k);
 }
 
 /* 0 when packet_length plen is possible with keys k, else the error. */

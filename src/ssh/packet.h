@@ -137,6 +137,18 @@ void pkt_in_reset_seqnr(struct pkt_in *in);
  */
 int pkt_in_feed(struct pkt_in *in, const uint8_t *p, size_t n);
 /*
+ * The same as pkt_in_feed() without a copy: makes room for at least n
+ * bytes at the end of the decoder's buffer and points *p at it (*room,
+ * optional, is how much is free there). The caller writes received
+ * bytes there and appends them with pkt_in_commit(); the space is
+ * invalidated by any other call on in. Returns what pkt_in_feed()
+ * returns (n 0 is SESH_ERR_INVALID_ARGUMENT); on error *p is NULL.
+ */
+int pkt_in_space(struct pkt_in *in, size_t n, uint8_t **p, size_t *room);
+/* Appends k bytes written at pkt_in_space()'s pointer (k <= its room).
+ * Returns 0, the sticky error or SESH_ERR_INVALID_ARGUMENT. */
+int pkt_in_commit(struct pkt_in *in, size_t k);
+/*
  * Decodes the next whole packet from the buffered bytes. On success
  * with a packet, *payload and *n view its payload (valid until the next
  * call on in) and the sequence number advances; with no whole packet

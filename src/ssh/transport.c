@@ -30,6 +30,7 @@
 #include "ssh/kex.h"
 #include "ssh/msg.h"
 #include "ssh/packet.h"
+#include "ssh/transport_fuzz.h"
 #include "ssh/transport_int.h"
 
 static const char *const ident_prefixes[] = {"SSH-2.0-", "SSH-1.99-"};
@@ -56,10 +57,28 @@ copy_text(char *dst, size_t cap, const uint8_t *p, size_t n)
 	dst[n] = '\0';
 }
 
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+/* fuzz-only builds: the sealing hook of transport_fuzz.h */
+transport_fuzz_send_fn transport_fuzz_send_hook;
+void *transport_fuzz_send_ctx;
+
+int
+transport_fuzz_seal(struct transport *t, const uint8_t *p, size_t n)
+{
+	return pkt_seal(&t->pout, p, n, &t->out);
+}
+#endif
+
 /* Seals one payload now, whatever the state. */
 static int
 send_now(struct transport *t, const uint8_t *p, size_t n)
 {
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	if (transport_fuzz_send_hook != NULL) {
+		return transport_fuzz_send_hook(transport_fuzz_send_ctx, t, p,
+		                                n);
+	}
+#endif
 	return pkt_seal(&t->pout, p, n, &t->out);
 }
 
@@ -1029,6 +1048,47 @@ transport_input(struct transport *t, const uint8_t *p, size_t n)
 	}
 	if ((ret = pkt_in_feed(&t->in, rd_ptr(&r), rd_left(&r))) != 0 &&
 	    ret != SESH_ERR_LIMIT) {
+		fatal(t, ret, 0, NULL);
+	}
+	return ret;
+}
+
+int
+transport_input_space(struct transport *t, size_t n, uint8_t **p, size_t *room)
+{
+	int ret;
+
+	if (p != NULL) {
+		*p = NULL;
+	}
+	if (room != NULL) {
+		*room = 0;
+	}
+	if (t == NULL || p == NULL || n == 0) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (t->closed || t->peer_version == NULL) {
+		return 0; /* transport_input handles (or drops) these */
+	}
+	if ((ret = pkt_in_space(&t->in, n, p, room)) != 0 &&
+	    ret != SESH_ERR_LIMIT) {
+		fatal(t, ret, 0, NULL);
+	}
+	return ret;
+}
+
+int
+transport_input_commit(struct transport *t, size_t k)
+{
+	int ret;
+
+	if (t == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (t->closed) {
+		return t->err;
+	}
+	if ((ret = pkt_in_commit(&t->in, k)) != 0) {
 		fatal(t, ret, 0, NULL);
 	}
 	return ret;

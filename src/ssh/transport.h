@@ -219,6 +219,17 @@ void transport_free(struct transport *t);
  * the sticky fatal error (then a DISCONNECTED event is pending).
  */
 int transport_input(struct transport *t, const uint8_t *p, size_t n);
+/*
+ * Receiving without a copy, once the identification exchange is over:
+ * *p (NULL before that, or once closed: use transport_input) points at
+ * room for at least n bytes (*room, optional, tells how many) in the
+ * packet decoder, valid until the next call on t; the bytes written
+ * there are taken by transport_input_commit(t, k). Errors as
+ * transport_input's.
+ */
+int transport_input_space(struct transport *t, size_t n, uint8_t **p,
+                          size_t *room);
+int transport_input_commit(struct transport *t, size_t k);
 
 /*
  * The next event, or TRANSPORT_EV_NONE. Decodes and handles packets as

@@ -297,6 +297,22 @@ test_cap_and_secret(void **state)
 	assert_int_equal(buf_reserve(&b, 8, &out), 0);
 	assert_int_equal(buf_reserve(&b, 1, &out), SESH_ERR_LIMIT);
 	assert_null(out);
+	/* space/commit: room within max, nothing appended until commit */
+	buf_truncate(&b, 2);
+	assert_int_equal(buf_put(&b, "67", 2), 0);
+	assert_int_equal(buf_space(&b, 7, &out, &n), SESH_ERR_LIMIT);
+	assert_null(out);
+	assert_int_equal(buf_space(&b, 0, &out, &n), SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(buf_space(&b, 6, &out, &n), 0);
+	assert_int_equal(n, 6);
+	assert_ptr_equal(out, buf_data(&b) + 4);
+	assert_int_equal(buf_len(&b), 4);
+	memcpy(out, "abcdef", 6);
+	assert_int_equal(buf_commit(&b, 7), SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(buf_len(&b), 4);
+	assert_int_equal(buf_commit(&b, 3), 0);
+	assert_int_equal(buf_len(&b), 7);
+	assert_memory_equal(buf_data(&b), "4567abc", 7);
 	buf_clear(&b);
 	assert_int_equal(buf_len(&b), 0);
 

@@ -596,6 +596,104 @@ transfer(struct side *a, struct side *b, uint32_t id, size_t total,
 	free(src);
 }
 
+/* transfer() through chan_send_data_space/commit, each round filling a
+ * varying prefix of the segments (as a short readv would). */
+static void
+transfer_space(struct side *a, struct side *b, uint32_t id, size_t total,
+               uint32_t ext)
+{
+	uint8_t *src = malloc(total);
+	struct chan_data_space sp;
+	size_t off = 0, i, k, want, put, before;
+	unsigned rounds = 0;
+
+	assert_non_null(src);
+	for (i = 0; i < total; i++) {
+		src[i] = (uint8_t)(i * 131u + (i >> 11));
+	}
+	while (off < total) {
+		want = total - off;
+		before = chan_send_room(&a->cs, id);
+		assert_int_equal(
+		    chan_send_data_space(&a->cs, id, ext, want, &a->out, &sp),
+		    0);
+		assert_true(sp.nseg > 0); /* the window reopened */
+		/* fill 1/3, 2/3 or all of what was laid out */
+		for (i = 0, k = 0; i < sp.nseg; i++) {
+			k += sp.seg_len[i];
+		}
+		assert_true(k <= want && k <= before);
+		k = k * (1 + rounds % 3) / 3;
+		if (rounds % 7 == 6) {
+			/* nothing read: all undone, window untouched */
+			assert_int_equal(
+			    chan_send_data_commit(&a->cs, id, &a->out, &sp, 0),
+			    0);
+			assert_int_equal(chan_send_room(&a->cs, id), before);
+			rounds++;
+			continue;
+		}
+		if (k == 0) {
+			k = 1;
+		}
+		for (i = 0, put = 0; put < k; i++) {
+			size_t t =
+			    k - put < sp.seg_len[i] ? k - put : sp.seg_len[i];
+
+			memcpy(sp.seg[i], src + off + put, t);
+			put += t;
+		}
+		assert_int_equal(
+		    chan_send_data_commit(&a->cs, id, &a->out, &sp, k), 0);
+		assert_int_equal(chan_send_room(&a->cs, id), before - k);
+		off += k;
+		run(a, b);
+		rounds++;
+	}
+	assert_int_equal(buf_len(&b->data[ext != 0]), total);
+	assert_memory_equal(buf_data(&b->data[ext != 0]), src, total);
+	free(src);
+}
+
+static void
+test_large_transfer_space(void **state)
+{
+	struct side c, s;
+	struct chan_data_space sp;
+	uint32_t id;
+
+	(void)state;
+	side_init(&c, false);
+	side_init(&s, true);
+	assert_int_equal(chan_set_params(&c.cs, 50000, 1000), 0);
+	assert_int_equal(chan_set_params(&s.cs, 65536, 4096), 0);
+	assert_int_equal(chan_set_window_cap(&c.cs, 50000), 0);
+	assert_int_equal(chan_set_window_cap(&s.cs, 65536), 0);
+	id = open_pair(&c, &s);
+	transfer_space(&c, &s, id, 3u * 1024u * 1024u + 5u, 0);
+	assert_int_equal(s.max_chunk, 4096);
+	transfer_space(&s, &c, s.last_id, 1024u * 1024u + 17u,
+	               SSH2_EXTENDED_DATA_STDERR);
+	assert_int_equal(c.max_chunk, 1000);
+	/* more than was laid out is refused and undone */
+	assert_int_equal(chan_send_data_space(&c.cs, id, 0, 10, &c.out, &sp),
+	                 0);
+	if (sp.nseg > 0) {
+		size_t len = sp.start;
+
+		assert_int_equal(
+		    chan_send_data_commit(&c.cs, id, &c.out, &sp, 11),
+		    SESH_ERR_INVALID_ARGUMENT);
+		assert_int_equal(buf_len(&c.out), len);
+	}
+	/* unknown channel */
+	assert_int_equal(chan_send_data_space(&c.cs, 99, 0, 10, &c.out, &sp),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(sp.nseg, 0);
+	side_clear(&c);
+	side_clear(&s);
+}
+
 static void
 test_large_transfer(void **state)
 {
@@ -1817,6 +1915,7 @@ main(void)
 	    cmocka_unit_test(test_exec_orders),
 	    cmocka_unit_test(test_crossing_close),
 	    cmocka_unit_test(test_large_transfer),
+	    cmocka_unit_test(test_large_transfer_space),
 	    cmocka_unit_test(test_max_packet_and_window),
 	    cmocka_unit_test(test_overrun_and_eof),
 	    cmocka_unit_test(test_window_grows),

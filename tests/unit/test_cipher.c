@@ -786,6 +786,96 @@ test_tamper(void **state)
 	tamper_sweep("aes256-gcm@openssh.com", key, iv);
 }
 
+/*
+ * cipher_seal_from/cipher_crypt_from give exactly what the in-place calls
+ * give on the same plaintext, for sources at several offsets and sizes
+ * (odd ones included), and refuse bad ranges.
+ */
+static void
+from_matches(const char *name, const uint8_t *key, const uint8_t *iv)
+{
+	static const size_t lens[] = {4, 5, 21, 64, 100, 4101, 33000};
+	const struct cipher_alg *alg = cipher_by_name(name);
+	bool aead =
+	    alg->kind == CIPHER_KIND_GCM || alg->kind == CIPHER_KIND_CHACHAPOLY;
+	struct cipher_ctx *a = new_ctx(name, true, key, iv);
+	struct cipher_ctx *b = new_ctx(name, true, key, iv);
+	uint8_t *plain = malloc(33000), *x = malloc(33000), *y = malloc(33000);
+	uint8_t ta[16], tb[16];
+	uint32_t seq = 0;
+	size_t i, off, n, len, start = aead ? 4 : 0;
+
+	assert_non_null(plain);
+	assert_non_null(x);
+	assert_non_null(y);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		len = lens[i];
+		for (off = start; off <= len && off < start + 3; off++) {
+			n = (len - off) * (1 + seq % 3) / 3;
+			fill(plain, len, (uint8_t)(seq + 1));
+			memcpy(x, plain, len);
+			memcpy(y, plain, len);
+			memset(y + off, 0xee, n); /* must be ignored */
+			if (aead) {
+				assert_int_equal(
+				    cipher_seal(a, seq, x, len, ta), 0);
+				assert_int_equal(
+				    cipher_seal_from(b, seq, y, len, tb,
+				                     plain + off, off, n),
+				    0);
+				assert_memory_equal(ta, tb, sizeof(ta));
+			} else {
+				assert_int_equal(cipher_crypt(a, x, x, len), 0);
+				assert_int_equal(cipher_crypt_from(b, y, len,
+				                                   plain + off,
+				                                   off, n),
+				                 0);
+			}
+			assert_memory_equal(x, y, len);
+			seq++;
+		}
+	}
+	if (aead) {
+		assert_int_equal(cipher_seal_from(b, 0, y, 10, tb, plain, 3, 1),
+		                 SESH_ERR_INVALID_ARGUMENT);
+		assert_int_equal(cipher_seal_from(b, 0, y, 10, tb, plain, 4, 7),
+		                 SESH_ERR_INVALID_ARGUMENT);
+		assert_int_equal(cipher_seal_from(b, 0, y, 10, tb, NULL, 4, 1),
+		                 SESH_ERR_INVALID_ARGUMENT);
+		assert_int_equal(cipher_crypt_from(b, y, 10, plain, 0, 1),
+		                 SESH_ERR_INVALID_ARGUMENT);
+	} else {
+		assert_int_equal(cipher_crypt_from(b, y, 10, plain, 11, 0),
+		                 SESH_ERR_INVALID_ARGUMENT);
+		assert_int_equal(cipher_crypt_from(b, y, 10, plain, 5, 6),
+		                 SESH_ERR_INVALID_ARGUMENT);
+		assert_int_equal(cipher_crypt_from(b, y, 10, NULL, 5, 1),
+		                 SESH_ERR_INVALID_ARGUMENT);
+		assert_int_equal(cipher_seal_from(b, 0, y, 10, tb, plain, 4, 1),
+		                 SESH_ERR_INVALID_ARGUMENT);
+	}
+	free(plain);
+	free(x);
+	free(y);
+	cipher_free(a);
+	cipher_free(b);
+}
+
+static void
+test_from(void **state)
+{
+	uint8_t key[64], iv[16];
+
+	(void)state;
+	fill(key, sizeof(key), 9);
+	fill(iv, sizeof(iv), 10);
+	from_matches("chacha20-poly1305@openssh.com", key, NULL);
+	from_matches("aes128-gcm@openssh.com", key, iv);
+	from_matches("aes256-gcm@openssh.com", key, iv);
+	from_matches("aes128-ctr", key, iv);
+	from_matches("aes256-ctr", key, iv);
+}
+
 int
 main(void)
 {
@@ -803,6 +893,7 @@ main(void)
 	    cmocka_unit_test(test_chachapoly_rfc8439_via_cipher),
 	    cmocka_unit_test(test_chachapoly_vs_reference),
 	    cmocka_unit_test(test_tamper),
+	    cmocka_unit_test(test_from),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

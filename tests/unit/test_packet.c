@@ -196,7 +196,8 @@ combo_len_excluded(const struct combo *c)
 
 /* ---- round trips ---- */
 
-enum feed_mode { FEED_ALL, FEED_BYTES, FEED_RANDOM };
+/* FEED_SPACE: random chunks written through pkt_in_space/commit. */
+enum feed_mode { FEED_ALL, FEED_BYTES, FEED_RANDOM, FEED_SPACE };
 
 #define NSIZES (301 + 2)
 
@@ -281,8 +282,23 @@ round_trip(const struct combo *c, enum feed_mode mode)
 		if (step > buf_len(&wire) - fed) {
 			step = buf_len(&wire) - fed;
 		}
-		assert_int_equal(
-		    pkt_in_feed(&p.in, buf_data(&wire) + fed, step), 0);
+		if (mode == FEED_SPACE) {
+			uint8_t *sp = NULL;
+			size_t room = 0;
+
+			assert_int_equal(pkt_in_space(&p.in, step, &sp, &room),
+			                 0);
+			assert_non_null(sp);
+			assert_true(room >= step);
+			memcpy(sp, buf_data(&wire) + fed, step);
+			/* more than the room is refused, nothing taken */
+			assert_int_equal(pkt_in_commit(&p.in, room + 1),
+			                 SESH_ERR_INVALID_ARGUMENT);
+			assert_int_equal(pkt_in_commit(&p.in, step), 0);
+		} else {
+			assert_int_equal(
+			    pkt_in_feed(&p.in, buf_data(&wire) + fed, step), 0);
+		}
 		fed += step;
 		for (;;) {
 			assert_int_equal(pkt_in_next(&p.in, &pl, &pn), 0);
@@ -332,6 +348,31 @@ test_round_trip_bytes(void **state)
 	for (i = 0; i < NCOMBOS; i++) {
 		round_trip(&combos[i], FEED_BYTES);
 	}
+}
+
+static void
+test_round_trip_space(void **state)
+{
+	size_t i;
+	uint8_t *sp = (uint8_t *)1;
+	struct pkt_in in;
+
+	(void)state;
+	for (i = 0; i < NCOMBOS; i++) {
+		round_trip(&combos[i], FEED_SPACE);
+	}
+	pkt_in_init(&in);
+	assert_int_equal(pkt_in_space(&in, 0, &sp, NULL),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_null(sp);
+	assert_int_equal(pkt_in_space(NULL, 1, &sp, NULL),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(pkt_in_space(&in, SESH_MAX_WRITER + 1, &sp, NULL),
+	                 SESH_ERR_LIMIT);
+	assert_null(sp);
+	assert_int_equal(pkt_in_commit(&in, 1), SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(pkt_in_commit(NULL, 0), SESH_ERR_INVALID_ARGUMENT);
+	pkt_in_clear(&in);
 }
 
 static void
@@ -951,6 +992,7 @@ main(void)
 	    cmocka_unit_test(test_round_trip_all),
 	    cmocka_unit_test(test_round_trip_bytes),
 	    cmocka_unit_test(test_round_trip_random),
+	    cmocka_unit_test(test_round_trip_space),
 	    cmocka_unit_test(test_seqnr_wrap),
 	    cmocka_unit_test(test_seqnr_mismatch),
 	    cmocka_unit_test(test_key_switch),

@@ -125,7 +125,10 @@ static const char *const hkalgs[] = {
 
 /* ---- a pair ---- */
 
-enum chunking { CH_ALL, CH_ONE, CH_RANDOM };
+/* CH_SPACE: random chunks, through transport_input_space/commit once
+ * the identification exchange is over. */
+enum chunking { CH_ALL, CH_ONE, CH_RANDOM, CH_SPACE };
+static size_t space_used; /* chunks that went through the space */
 
 struct side {
 	struct transport *t;
@@ -244,13 +247,28 @@ shuttle(struct pair *pr, struct side *from, struct side *to)
 	k = n;
 	if (pr->mode == CH_ONE) {
 		k = 1;
-	} else if (pr->mode == CH_RANDOM) {
+	} else if (pr->mode == CH_RANDOM || pr->mode == CH_SPACE) {
 		k = 1 + trng_next(&pr->chunk) % 700;
 		if (k > n) {
 			k = n;
 		}
 	}
-	ret = transport_input(to->t, p, k);
+	if (pr->mode == CH_SPACE) {
+		uint8_t *sp = NULL;
+		size_t room = 0;
+
+		ret = transport_input_space(to->t, k, &sp, &room);
+		if (ret == 0 && sp != NULL) {
+			assert_true(room >= k);
+			memcpy(sp, p, k);
+			ret = transport_input_commit(to->t, k);
+			space_used++;
+		} else if (ret == 0) {
+			ret = transport_input(to->t, p, k);
+		}
+	} else {
+		ret = transport_input(to->t, p, k);
+	}
 	if (!transport_closed(to->t)) {
 		assert_int_equal(ret, 0);
 	}
@@ -452,6 +470,14 @@ test_chunking(void **state)
 	          macs[1], "rsa-sha2-512", CH_RANDOM);
 	run_combo("curve25519-sha256", "aes192-ctr",
 	          "hmac-sha2-512-etm@openssh.com", "rsa-sha2-256", CH_RANDOM);
+	space_used = 0;
+	run_combo("curve25519-sha256", "aes128-gcm@openssh.com", macs[0],
+	          "ssh-ed25519", CH_SPACE);
+	assert_true(space_used > 0);
+	run_combo("curve25519-sha256", "aes128-ctr", macs[0], "ssh-ed25519",
+	          CH_SPACE);
+	run_combo("curve25519-sha256", "chacha20-poly1305@openssh.com", macs[2],
+	          "ssh-ed25519", CH_SPACE);
 }
 
 static void
