@@ -516,7 +516,22 @@ session_loop(struct client *cl)
 			client_session_read_stdin(cl);
 		}
 		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			r = read(cl->fd, rbuf, sizeof(rbuf));
+			uint8_t *into = NULL;
+			size_t room = 0;
+
+			/* logged in: straight into the packet decoder (no
+			 * copy of bulk data); before, through rbuf */
+			if (cl->authenticated &&
+			    conn_input_space(cl->c, sizeof(rbuf), &into,
+			                     &room) == 0 &&
+			    into != NULL) {
+				r = read(cl->fd, into,
+				         room < sizeof(rbuf) ? room
+				                             : sizeof(rbuf));
+			} else {
+				into = NULL;
+				r = read(cl->fd, rbuf, sizeof(rbuf));
+			}
 			if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
 				continue;
 			}
@@ -550,10 +565,13 @@ session_loop(struct client *cl)
 				}
 				client_net_quickack(cl);
 			}
-			if (conn_input(cl->c, rbuf, (size_t)r, now) ==
-			        SESH_ERR_LIMIT &&
-			    (!drain(cl) || conn_input(cl->c, rbuf, (size_t)r,
-			                              now) == SESH_ERR_LIMIT)) {
+			if (into != NULL) {
+				(void)conn_input_commit(cl->c, (size_t)r, now);
+			} else if (conn_input(cl->c, rbuf, (size_t)r, now) ==
+			               SESH_ERR_LIMIT &&
+			           (!drain(cl) ||
+			            conn_input(cl->c, rbuf, (size_t)r, now) ==
+			                SESH_ERR_LIMIT)) {
 				/* still too much buffered: give up */
 				(void)flush_out(cl, true);
 				return CLIENT_EXIT_FAILURE;
