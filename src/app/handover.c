@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "ssh/conn.h"
 
 static int
 put_text(struct buf *b, const char *s, size_t max)
@@ -67,13 +68,17 @@ handover_info_build(const struct handover_info *hi, struct buf *out)
 	un = strlen(hi->user);
 	mn = strlen(hi->method);
 	if (un == 0 || mn == 0 || hi->state_len > HANDOVER_MAX_STATE ||
-	    hi->quickack_left > HANDOVER_MAX_QUICKACK) {
+	    hi->quickack_left > HANDOVER_MAX_QUICKACK ||
+	    hi->session_id == NULL || hi->session_id_len < HANDOVER_MIN_SID ||
+	    hi->session_id_len > HANDOVER_MAX_SID) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if ((ret = buf_put_cstring(out, HANDOVER_MAGIC)) != 0 ||
 	    (ret = put_text(out, hi->user, HANDOVER_MAX_NAME)) != 0 ||
 	    (ret = put_text(out, hi->method, HANDOVER_MAX_NAME)) != 0 ||
 	    (ret = buf_put_u32(out, hi->quickack_left)) != 0 ||
+	    (ret = buf_put_string(out, hi->session_id, hi->session_id_len)) !=
+	        0 ||
 	    (ret = buf_put_bool(out, hi->have_keyopts)) != 0) {
 		return ret;
 	}
@@ -188,11 +193,17 @@ handover_info_parse(const uint8_t *p, size_t n, struct handover_info *out)
 	    (ret = get_text(&r, 1, HANDOVER_MAX_NAME, &out->user)) != 0 ||
 	    (ret = get_text(&r, 1, HANDOVER_MAX_NAME, &out->method)) != 0 ||
 	    (ret = rd_u32(&r, &out->quickack_left)) != 0 ||
+	    (ret = rd_string_max(&r, HANDOVER_MAX_SID, &out->session_id,
+	                         &out->session_id_len)) != 0 ||
 	    (ret = get_bool(&r, &out->have_keyopts)) != 0) {
 		goto fail;
 	}
 	if (out->quickack_left > HANDOVER_MAX_QUICKACK) {
 		ret = SESH_ERR_LIMIT;
+		goto fail;
+	}
+	if (out->session_id_len < HANDOVER_MIN_SID) {
+		ret = SESH_ERR_INVALID_FORMAT;
 		goto fail;
 	}
 	if (out->have_keyopts && (ret = get_keyopts(&r, &out->keyopts)) != 0) {
@@ -219,4 +230,26 @@ handover_info_clear(struct handover_info *hi)
 	free(hi->method);
 	srv_keyopts_clear(&hi->keyopts);
 	memset(hi, 0, sizeof(*hi));
+}
+
+int
+handover_state_matches(const struct handover_info *hi, struct conn *c)
+{
+	const uint8_t *sid;
+	size_t n;
+	const char *user;
+
+	if (hi == NULL || c == NULL || hi->user == NULL) {
+		return SESH_ERR_PROTOCOL;
+	}
+	transport_session_id(conn_transport(c), &sid, &n);
+	user = conn_userauth_server(c) != NULL
+	           ? ua_server_user(conn_userauth_server(c))
+	           : NULL;
+	if (n == 0 || n != hi->session_id_len ||
+	    memcmp(sid, hi->session_id, n) != 0 || user == NULL ||
+	    strcmp(user, hi->user) != 0) {
+		return SESH_ERR_PROTOCOL;
+	}
+	return 0;
 }

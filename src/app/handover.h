@@ -11,6 +11,8 @@
  *	string  user name                 (1..HANDOVER_MAX_NAME bytes, no NUL)
  *	string  method ("publickey", ...) (1..HANDOVER_MAX_NAME bytes, no NUL)
  *	uint32  socket reads that still re-arm TCP_QUICKACK (<= 1024)
+ *	string  session id, as the monitor saw it signed (20..64 bytes;
+ *	        the receiver checks the engine state's against it)
  *	bool    key options follow
  *	  [string command (may be empty: "none" is encoded by a bool before it)
  *	   bool   has command
@@ -37,6 +39,8 @@
 #define HANDOVER_MAX_TEXT     (64u * 1024u) /* command, where, env entries */
 #define HANDOVER_MAX_ENV      1024u
 #define HANDOVER_MAX_QUICKACK 1024u
+#define HANDOVER_MIN_SID      20u
+#define HANDOVER_MAX_SID      64u
 #define HANDOVER_MAX_STATE    (4u * 1024u * 1024u)
 /* the whole message */
 #define HANDOVER_MAX (HANDOVER_MAX_STATE + 2u * 1024u * 1024u)
@@ -45,6 +49,9 @@ struct handover_info {
 	char *user;
 	char *method;
 	uint32_t quickack_left;
+	/* parse: a view into the parsed bytes; build: the caller's */
+	const uint8_t *session_id;
+	size_t session_id_len;
 	bool have_keyopts;
 	struct srv_keyopts keyopts;
 	/* parse: a view into the parsed bytes; build: the caller's */
@@ -61,6 +68,15 @@ int handover_info_build(const struct handover_info *hi, struct buf *out);
  * SESH_ERR_* wire error (TRUNCATED, TRAILING_DATA, LIMIT,
  * INVALID_FORMAT), NOMEM. */
 int handover_info_parse(const uint8_t *p, size_t n, struct handover_info *out);
+struct conn;
+/*
+ * Does the engine state imported from hi (conn_import of hi->state)
+ * belong to the exchange and the user of hi? The state is built by the
+ * sandboxed child; hi's session id and user come from the monitor,
+ * which signed the one and authenticated the other. 0 or
+ * SESH_ERR_PROTOCOL.
+ */
+int handover_state_matches(const struct handover_info *hi, struct conn *c);
 /* Frees what parse allocated; the struct can be parsed into again. */
 void handover_info_clear(struct handover_info *hi);
 

@@ -924,6 +924,9 @@ carry_on(struct server *s, struct handover_info *hi)
 		engine_config(s, &cfg);
 		ret = conn_import(&cfg, hi->state, hi->state_len, &s->c);
 	}
+	if (ret == 0) {
+		ret = handover_state_matches(hi, s->c);
+	}
 	if (ret != 0) {
 		log_error("Disconnected from user %s %s port %u: %s", hi->user,
 		          s->ctx->raddr, s->ctx->rport, sesh_err_str(ret));
@@ -999,6 +1002,8 @@ run_monitored(struct server *s)
 		hi.user = res.user.name;
 		hi.method = res.method != NULL ? res.method : "none";
 		hi.quickack_left = SRV_QUICKACK_READS / 2;
+		hi.session_id = res.session_id;
+		hi.session_id_len = res.session_id_len;
 		hi.have_keyopts = res.have_keyopts;
 		if (res.have_keyopts) {
 			hi.keyopts = res.keyopts;
@@ -1129,6 +1134,9 @@ server_conn_resume(const struct server_ctx *ctx0, int fd)
 	    (ret = resume_keys(s)) == 0) {
 		engine_config(s, &cfg);
 		ret = conn_import(&cfg, hi.state, hi.state_len, &s->c);
+	}
+	if (ret == 0) {
+		ret = handover_state_matches(&hi, s->c);
 	}
 	handover_info_clear(&hi);
 	mem_free_secret(msg, len);

@@ -180,6 +180,8 @@ server_handover_send(struct server *s)
 		hi.user = s->user.name;
 		hi.method = s->auth_method != NULL ? s->auth_method : "none";
 		hi.quickack_left = s->quickack_left;
+		transport_session_id(conn_transport(s->c), &hi.session_id,
+		                     &hi.session_id_len);
 		hi.have_keyopts = s->have_keyopts;
 		if (s->have_keyopts) {
 			hi.keyopts = s->keyopts;

@@ -31,6 +31,7 @@
 
 #include <cmocka.h>
 
+#include "app/handover.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "key/key.h"
@@ -399,6 +400,31 @@ handover(struct pair *pr, const char *corpus_name)
 	assert_int_equal(sid_len, sid0_len);
 	assert_memory_equal(sid, sid0, sid_len);
 	assert_int_equal(transport_kex_count(conn_transport(nc)), kex0);
+	/* seshd's check of a child-built state against the monitor's
+	 * session id and user (app/handover.h) */
+	{
+		struct handover_info hi;
+		uint8_t bad[64];
+
+		memset(&hi, 0, sizeof(hi));
+		hi.user = "alice";
+		hi.session_id = sid0;
+		hi.session_id_len = sid0_len;
+		assert_int_equal(handover_state_matches(&hi, nc), 0);
+		memcpy(bad, sid0, sid0_len);
+		bad[sid0_len - 1] ^= 1;
+		hi.session_id = bad;
+		assert_int_equal(handover_state_matches(&hi, nc),
+		                 SESH_ERR_PROTOCOL);
+		hi.session_id = sid0;
+		hi.session_id_len = sid0_len - 1;
+		assert_int_equal(handover_state_matches(&hi, nc),
+		                 SESH_ERR_PROTOCOL);
+		hi.session_id_len = sid0_len;
+		hi.user = "mallory";
+		assert_int_equal(handover_state_matches(&hi, nc),
+		                 SESH_ERR_PROTOCOL);
+	}
 	assert_non_null(transport_peer_version(conn_transport(nc)));
 	assert_int_equal(
 	    strncmp(transport_peer_version(conn_transport(nc)), "SSH-2.0-", 8),

@@ -17,6 +17,7 @@
 #include "base/err.h"
 
 static const uint8_t state[] = {1, 2, 3, 4, 5, 0, 0xff, 7};
+static const uint8_t sid[32] = {0x5e, 0x55, 0x10, 0x1d, 9, 8, 7, 6};
 
 static void
 build(struct buf *b, bool opts)
@@ -28,6 +29,8 @@ build(struct buf *b, bool opts)
 	hi.user = "alice";
 	hi.method = "publickey";
 	hi.quickack_left = 17;
+	hi.session_id = sid;
+	hi.session_id_len = sizeof(sid);
 	hi.state = state;
 	hi.state_len = sizeof(state);
 	if (opts) {
@@ -56,6 +59,8 @@ test_round_trip(void **st)
 	assert_string_equal(out.user, "alice");
 	assert_string_equal(out.method, "publickey");
 	assert_int_equal(out.quickack_left, 17);
+	assert_int_equal(out.session_id_len, sizeof(sid));
+	assert_memory_equal(out.session_id, sid, sizeof(sid));
 	assert_true(out.have_keyopts);
 	assert_string_equal(out.keyopts.command, "echo forced");
 	assert_non_null(out.keyopts.environment);
@@ -94,6 +99,8 @@ test_no_opts_no_command(void **st)
 	memset(&hi, 0, sizeof(hi));
 	hi.user = "bob";
 	hi.method = "password";
+	hi.session_id = sid;
+	hi.session_id_len = sizeof(sid);
 	hi.have_keyopts = true;
 	hi.keyopts.no_pty = true;
 	buf_init(&b, 0);
@@ -120,6 +127,8 @@ test_build_refuses(void **st)
 	buf_init(&b, 0);
 	memset(&hi, 0, sizeof(hi));
 	hi.method = "password";
+	hi.session_id = sid;
+	hi.session_id_len = sizeof(sid);
 	assert_int_equal(handover_info_build(&hi, &b),
 	                 SESH_ERR_INVALID_ARGUMENT); /* no user */
 	hi.user = "";
@@ -136,6 +145,16 @@ test_build_refuses(void **st)
 	hi.user = "carol";
 	hi.state = state;
 	hi.state_len = HANDOVER_MAX_STATE + 1;
+	buf_reset(&b);
+	assert_int_equal(handover_info_build(&hi, &b),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	/* a session id of a size no exchange hash has */
+	hi.state_len = sizeof(state);
+	hi.session_id_len = HANDOVER_MIN_SID - 1;
+	buf_reset(&b);
+	assert_int_equal(handover_info_build(&hi, &b),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	hi.session_id_len = HANDOVER_MAX_SID + 1;
 	buf_reset(&b);
 	assert_int_equal(handover_info_build(&hi, &b),
 	                 SESH_ERR_INVALID_ARGUMENT);
