@@ -88,8 +88,10 @@ write_file(const char *dir, const char *name, const char *text)
 {
 	char path[512];
 	FILE *f;
+	int n;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_true(n > 0 && (size_t)n < sizeof(path));
 	f = fopen(path, "w");
 	assert_non_null(f);
 	assert_int_equal(fputs(text, f) >= 0, 1);
