@@ -163,7 +163,7 @@ ms_left(const struct mserv *m)
 	uint64_t now = monitor_now_ms(), left;
 
 	if (m->ctx->deadline_ms == 0) {
-		return -1;
+		return MSERV_POLL_FOREVER;
 	}
 	if (now >= m->ctx->deadline_ms) {
 		return 0;
@@ -608,9 +608,7 @@ mserv_free(struct mserv *m)
 {
 	mserv_auth_clear(m);
 	srvauth_methods_free(m->methods);
-	while (m->nused_keys > 0) {
-		key_free(m->used_keys[--m->nused_keys]);
-	}
+	srvauth_used_keys_clear(&m->used_keys);
 	free(m->service);
 	buf_clear(&m->in);
 	buf_clear(&m->out);

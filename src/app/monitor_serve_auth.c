@@ -160,48 +160,6 @@ on_none(struct mserv *m, struct monitor_msg *ans)
 
 /* ---- publickey ---- */
 
-/* "ED25519 SHA256:..." into out (NUL-terminated). */
-static void
-key_detail(const struct sshkey *k, char *out, size_t n)
-{
-	struct buf fp;
-
-	buf_init(&fp, 0);
-	out[0] = '\0';
-	if (key_fingerprint(k, HASH_SHA256, &fp) == 0) {
-		(void)snprintf(out, n, "%s %s", key_type_short(k->type),
-		               (const char *)buf_data(&fp));
-	}
-	buf_clear(&fp);
-}
-
-/* AuthenticationMethods "publickey,publickey" wants another key. */
-static bool
-key_used(const struct mserv *m, const struct sshkey *k)
-{
-	size_t i;
-
-	for (i = 0; i < m->nused_keys; i++) {
-		if (key_equal_public(m->used_keys[i], k)) {
-			log_verbose("refusing previously-used %s key",
-			            key_type_short(k->type));
-			return true;
-		}
-	}
-	return false;
-}
-
-static void
-remember_key(struct mserv *m, const struct sshkey *k)
-{
-	struct sshkey *copy = NULL;
-
-	if (m->nused_keys < MSERV_MAX_USED_KEYS &&
-	    key_public_copy(k, &copy) == 0) {
-		m->used_keys[m->nused_keys++] = copy;
-	}
-}
-
 /* Is k authorized for the user now? *opts filled when *ok. */
 static int
 key_allowed(struct mserv *m, const struct sshkey *k, bool *ok,
@@ -213,7 +171,8 @@ key_allowed(struct mserv *m, const struct sshkey *k, bool *ok,
 	memset(opts, 0, sizeof(*opts));
 	/* unknown users go through the same work (srvauth.h) */
 	if (!srvauth_methods_allowed(m->methods, SRVAUTH_PUBKEY) ||
-	    m->conf->pubkey_authentication == 0 || key_used(m, k)) {
+	    m->conf->pubkey_authentication == 0 ||
+	    srvauth_key_used(&m->used_keys, k)) {
 		return 0;
 	}
 	ret = srvauth_pubkey_allowed(m->conf, &m->res->user, k, m->ctx->raddr,
@@ -273,7 +232,7 @@ key_accepted(struct mserv *m, const struct sshkey *k, struct srv_keyopts *opts,
 	srv_keyopts_clear(&m->res->keyopts);
 	m->res->keyopts = *opts;
 	m->res->have_keyopts = true;
-	remember_key(m, k);
+	srvauth_key_remember(&m->used_keys, k);
 	return succeed(m, SRVAUTH_PUBKEY, detail, ans);
 }
 
@@ -299,7 +258,7 @@ on_key_verify(struct mserv *m, const struct monitor_msg *req,
 		key_free(k);
 		return ret;
 	}
-	key_detail(k, detail, sizeof(detail));
+	srvauth_key_detail(k, detail, sizeof(detail));
 	/* verified whatever the key check said: the same work */
 	ok = signature_ok(req, k) && ok &&
 	     root_ok(m, SRVAUTH_PUBKEY, opts.command != NULL);

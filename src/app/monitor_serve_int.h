@@ -10,7 +10,7 @@
 #include "app/monitor_serve.h"
 #include "base/buf.h"
 
-#define MSERV_MAX_USED_KEYS 8u /* keys of earlier publickey steps */
+#define MSERV_POLL_FOREVER (-1) /* poll(2) timeout: no deadline */
 
 struct mserv {
 	const struct monitor_serve_ctx *ctx;
@@ -23,10 +23,9 @@ struct mserv {
 	char *service;
 	struct srvauth_methods *methods;
 	struct srvauth_kbdint *kbdint;
-	struct srvauth_prompts prompts; /* ANS_PROMPTS' storage */
-	struct sshkey *used_keys[MSERV_MAX_USED_KEYS];
-	size_t nused_keys;
-	unsigned failed_lines; /* "Failed ..." lines logged */
+	struct srvauth_prompts prompts;     /* ANS_PROMPTS' storage */
+	struct srvauth_used_keys used_keys; /* publickey steps done */
+	unsigned failed_lines;              /* "Failed ..." lines logged */
 	bool too_many_logged;
 	/* failed-attempt delay (srvauth.h) */
 	bool delay_key_set;

@@ -133,9 +133,7 @@ server_auth_clear(struct server *s)
 	s->methods = NULL;
 	srv_keyopts_clear(&s->keyopts);
 	srv_user_clear(&s->user);
-	while (s->nused_keys > 0) {
-		key_free(s->used_keys[--s->nused_keys]);
-	}
+	srvauth_used_keys_clear(&s->used_keys);
 	free(s->auth_method);
 	s->auth_method = NULL;
 }
@@ -411,48 +409,6 @@ log_failed(struct server *s, enum srvauth_method m, const char *detail)
 	         detail != NULL ? detail : "");
 }
 
-/* "ED25519 SHA256:..." into out (NUL-terminated). */
-static void
-key_detail(const struct sshkey *k, char *out, size_t n)
-{
-	struct buf fp;
-
-	buf_init(&fp, 0);
-	out[0] = '\0';
-	if (key_fingerprint(k, HASH_SHA256, &fp) == 0) {
-		(void)snprintf(out, n, "%s %s", key_type_short(k->type),
-		               (const char *)buf_data(&fp));
-	}
-	buf_clear(&fp);
-}
-
-/* AuthenticationMethods "publickey,publickey" wants another key. */
-static bool
-key_used(const struct server *s, const struct sshkey *k)
-{
-	size_t i;
-
-	for (i = 0; i < s->nused_keys; i++) {
-		if (key_equal_public(s->used_keys[i], k)) {
-			log_verbose("refusing previously-used %s key",
-			            key_type_short(k->type));
-			return true;
-		}
-	}
-	return false;
-}
-
-static void
-remember_key(struct server *s, const struct sshkey *k)
-{
-	struct sshkey *copy = NULL;
-
-	if (s->nused_keys < SRV_MAX_USED_KEYS &&
-	    key_public_copy(k, &copy) == 0) {
-		s->used_keys[s->nused_keys++] = copy;
-	}
-}
-
 static int
 on_pubkey(struct server *s, const struct ua_server_event *ev)
 {
@@ -464,7 +420,8 @@ on_pubkey(struct server *s, const struct ua_server_event *ev)
 
 	memset(&opts, 0, sizeof(opts));
 	if (srvauth_methods_allowed(s->methods, SRVAUTH_PUBKEY) &&
-	    s->conf->pubkey_authentication != 0 && !key_used(s, ev->key)) {
+	    s->conf->pubkey_authentication != 0 &&
+	    !srvauth_key_used(&s->used_keys, ev->key)) {
 		ret = srvauth_pubkey_allowed(s->conf, &s->user, ev->key,
 		                             s->ctx->raddr, s->ctx->raddr,
 		                             (uint64_t)time(NULL), &ok, &opts);
@@ -491,7 +448,7 @@ on_pubkey(struct server *s, const struct ua_server_event *ev)
 		}
 		return conn_flush(s->c);
 	}
-	key_detail(ev->key, detail, sizeof(detail));
+	srvauth_key_detail(ev->key, detail, sizeof(detail));
 	if (ua_server_verify(ua) != 0) {
 		srv_keyopts_clear(&opts);
 		log_failed(s, SRVAUTH_PUBKEY, detail);
@@ -505,7 +462,7 @@ on_pubkey(struct server *s, const struct ua_server_event *ev)
 	srv_keyopts_clear(&s->keyopts);
 	s->keyopts = opts;
 	s->have_keyopts = true;
-	remember_key(s, ev->key);
+	srvauth_key_remember(&s->used_keys, ev->key);
 	return succeed(s, SRVAUTH_PUBKEY, detail);
 }
 

@@ -26,10 +26,9 @@
 /* payloads the engine holds while a key exchange runs: at
  * SRV_MAX_BACKLOG sessions are not read, at SRV_MAX_HELD the socket
  * neither (a peer that stalls a rekey cannot make us queue more) */
-#define SRV_MAX_HELD      (4u * SRV_MAX_BACKLOG)
-#define SRV_MAX_ENV       64u  /* env requests kept per session */
-#define SRV_MAX_MODES     128u /* pty modes kept */
-#define SRV_MAX_USED_KEYS 8u   /* keys of earlier publickey steps */
+#define SRV_MAX_HELD  (4u * SRV_MAX_BACKLOG)
+#define SRV_MAX_ENV   64u  /* env requests kept per session */
+#define SRV_MAX_MODES 128u /* pty modes kept */
 
 /* Bytes waiting to be written to a child (the client's data). */
 struct srv_queue {
@@ -88,8 +87,7 @@ struct server {
 	bool have_keyopts;
 	char *auth_method;        /* the last accepted method, for logs */
 	unsigned failed_attempts; /* "Failed ..." lines logged */
-	struct sshkey *used_keys[SRV_MAX_USED_KEYS]; /* partial successes */
-	size_t nused_keys;
+	struct srvauth_used_keys used_keys; /* partial successes */
 	/* host keys after a handover: the engine holds public copies
 	 * (pubkeys, owned) and asks for signatures by event; signkeys are
 	 * the private ones (the listener's, not owned), dropped by the

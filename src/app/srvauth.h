@@ -60,9 +60,9 @@ int srvauth_user_lookup(const char *name, struct srv_user *out);
  * NULL; NULL when ok) says why not. Returns 0 and *ok, or
  * SESH_ERR_INVALID_ARGUMENT.
  */
-int srvauth_account_allowed(const struct servconf *c,
-                            const struct srv_user *u, const char *rhost,
-                            const char *raddr, bool *ok, char **why);
+int srvauth_account_allowed(const struct servconf *c, const struct srv_user *u,
+                            const char *rhost, const char *raddr, bool *ok,
+                            char **why);
 
 enum srvauth_method {
 	SRVAUTH_NONE = 0,
@@ -82,14 +82,33 @@ bool srvauth_root_allowed(const struct servconf *c, const struct srv_user *u,
 /* authorized_keys options of the matching line (key/authfile.h parses
  * them; this is the policy view). */
 struct srv_keyopts {
-	char *command;       /* command="..." or NULL */
-	char **environment;  /* environment="N=V" (PermitUserEnvironment) */
-	bool no_pty, no_port_forwarding, no_agent_forwarding,
-	    no_x11_forwarding, no_user_rc;
-	uint64_t expiry;     /* expiry-time as seconds since epoch; 0: none */
-	char *where;         /* "file:line" of the matching line */
+	char *command;      /* command="..." or NULL */
+	char **environment; /* environment="N=V" (PermitUserEnvironment) */
+	bool no_pty, no_port_forwarding, no_agent_forwarding, no_x11_forwarding,
+	    no_user_rc;
+	uint64_t expiry; /* expiry-time as seconds since epoch; 0: none */
+	char *where;     /* "file:line" of the matching line */
 };
 void srv_keyopts_clear(struct srv_keyopts *o);
+
+/*
+ * Keys that already passed a publickey step: AuthenticationMethods
+ * "publickey,publickey" wants another key each time (as sshd).
+ * srvauth_key_used logs sshd's "refusing previously-used ED25519 key".
+ */
+#define SRVAUTH_MAX_USED_KEYS 8u
+struct srvauth_used_keys {
+	struct sshkey *k[SRVAUTH_MAX_USED_KEYS]; /* public copies */
+	size_t n;
+};
+bool srvauth_key_used(const struct srvauth_used_keys *u,
+                      const struct sshkey *k);
+/* Keeps a public copy of k (the first SRVAUTH_MAX_USED_KEYS only). */
+void srvauth_key_remember(struct srvauth_used_keys *u, const struct sshkey *k);
+void srvauth_used_keys_clear(struct srvauth_used_keys *u);
+/* sshd's key detail for logs, "ED25519 SHA256:..." (NUL-terminated,
+ * empty if the fingerprint cannot be made). */
+void srvauth_key_detail(const struct sshkey *k, char *out, size_t n);
 
 /*
  * Is key authorized for u? Reads each AuthorizedKeysFile (%h %u %%
@@ -165,9 +184,9 @@ int srvauth_pam_account(const struct servconf *c, const struct srv_user *u,
  * SESH_ERR_INVALID_ARGUMENT, SESH_ERR_NOMEM or SESH_ERR_SYSTEM (logged).
  * close (NULL-safe) deletes credentials, closes and frees. */
 struct srvauth_pam_session;
-int srvauth_pam_open_session(const struct servconf *c,
-                             const struct srv_user *u, const char *rhost,
-                             const char *tty, struct srvauth_pam_session **out);
+int srvauth_pam_open_session(const struct servconf *c, const struct srv_user *u,
+                             const char *rhost, const char *tty,
+                             struct srvauth_pam_session **out);
 const char *const *srvauth_pam_env(const struct srvauth_pam_session *s);
 void srvauth_pam_close_session(struct srvauth_pam_session *s);
 

@@ -33,6 +33,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "crypto/hash.h"
 #include "key/authfile.h"
 
 /* authorized_keys files larger than this are refused. */
@@ -533,4 +534,51 @@ srvauth_pubkey_allowed(const struct servconf *c, const struct srv_user *u,
 out:
 	srv_keyopts_clear(&o);
 	return ret;
+}
+
+bool
+srvauth_key_used(const struct srvauth_used_keys *u, const struct sshkey *k)
+{
+	size_t i;
+
+	for (i = 0; i < u->n; i++) {
+		if (key_equal_public(u->k[i], k)) {
+			log_verbose("refusing previously-used %s key",
+			            key_type_short(k->type));
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+srvauth_key_remember(struct srvauth_used_keys *u, const struct sshkey *k)
+{
+	struct sshkey *copy = NULL;
+
+	if (u->n < SRVAUTH_MAX_USED_KEYS && key_public_copy(k, &copy) == 0) {
+		u->k[u->n++] = copy;
+	}
+}
+
+void
+srvauth_used_keys_clear(struct srvauth_used_keys *u)
+{
+	while (u->n > 0) {
+		key_free(u->k[--u->n]);
+	}
+}
+
+void
+srvauth_key_detail(const struct sshkey *k, char *out, size_t n)
+{
+	struct buf fp;
+
+	buf_init(&fp, 0);
+	out[0] = '\0';
+	if (key_fingerprint(k, HASH_SHA256, &fp) == 0) {
+		(void)snprintf(out, n, "%s %s", key_type_short(k->type),
+		               (const char *)buf_data(&fp));
+	}
+	buf_clear(&fp);
 }

@@ -201,3 +201,38 @@ def test_reload_during_a_login_keeps_it(sesh_bin, tmp_path):
 		r = run_ssh(d.port, key, "root@127.0.0.1", "echo again")
 		assert r.returncode == 0, r.stderr
 		assert r.stdout == b"again\n"
+
+
+def test_publickey_twice_needs_two_keys(sesh_bin, tmp_path):
+	"""AuthenticationMethods publickey,publickey through the monitor:
+	the same key cannot pass both steps (sshd's "refusing
+	previously-used" key), a second key can."""
+	paramiko = pytest.importorskip("paramiko")
+	k1 = make_key(tmp_path, "ed25519", name="k1")
+	k2 = make_key(tmp_path, "ed25519", name="k2")
+	with start_seshd(sesh_bin, tmp_path,
+			 ["LogLevel VERBOSE",
+			  "AuthenticationMethods publickey,publickey"],
+			 user_keys=[pub_line(k1), pub_line(k2)]) as d:
+		key1 = paramiko.Ed25519Key.from_private_key_file(k1)
+		key2 = paramiko.Ed25519Key.from_private_key_file(k2)
+		sock = socket.create_connection(("127.0.0.1", d.port), 10)
+		t = paramiko.Transport(sock)
+		try:
+			t.start_client(timeout=10)
+			assert t.auth_publickey("root", key1) == ["publickey"]
+			assert not t.is_authenticated()
+			with pytest.raises(paramiko.AuthenticationException):
+				t.auth_publickey("root", key1)
+			assert not t.is_authenticated()
+			assert t.auth_publickey("root", key2) == []
+			assert t.is_authenticated()
+		finally:
+			t.close()
+		log = d.log_text()
+		assert "Partial publickey for root" in log, log
+		assert "refusing previously-used ED25519 key" in log, log
+		assert "Accepted publickey for root" in log, log
+		# one key alone does not get in
+		r = run_ssh(d.port, k1, "root@127.0.0.1", "echo no")
+		assert r.returncode == 255
