@@ -91,7 +91,7 @@ valgrind: deps
 	$(MAKE) build
 	@mkdir -p $(BUILD)/valgrind && cd $(BUILD) && \
 	ctest -N | sed -n 's/^ *Test *#[0-9]*: *\(test_[A-Za-z0-9_]*\)$$/\1/p' | \
-	xargs -P $(JOBS) -I{} sh -c 'if $(VALGRIND) --log-file=valgrind/{}.log \
+	xargs -P $(JOBS) -I{} sh -c 'if SESH_VALGRIND=1 $(VALGRIND) --log-file=valgrind/{}.log \
 		tests/{} >valgrind/{}.out 2>&1; then echo "ok    {}"; \
 		else echo "FAIL  {}: $(BUILD)/valgrind/{}.log"; exit 1; fi'
 
