@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/common/pair.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "key/key.h"
@@ -29,26 +30,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_MAX_ROUNDS 2000
-
-struct fuzz_rng {
-	uint64_t s;
-};
-
-static int
-fuzz_rand(void *ctx, void *p, size_t n)
-{
-	struct fuzz_rng *r = ctx;
-	uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		r->s ^= r->s << 13;
-		r->s ^= r->s >> 7;
-		r->s ^= r->s << 17;
-		b[i] = (uint8_t)(r->s >> 11);
-	}
-	return 0;
-}
 
 struct fuzz_pair {
 	struct conn *cl, *sv;
@@ -88,30 +69,6 @@ inject(struct fuzz_pair *fp)
 }
 
 static void
-answer_ua_server(struct conn *c, const struct ua_server_event *ue)
-{
-	struct ua_server *us = conn_userauth_server(c);
-	int ret;
-
-	if (ue->type == UA_SEV_AUTH_PASSWORD && ue->password != NULL &&
-	    strcmp(ue->password, "pw") == 0) {
-		ret = ua_server_accept(us, conn_ua_buf(c));
-	} else if (ue->type == UA_SEV_AUTH_PUBKEY_SIGNED &&
-	           ua_server_verify(us) == 0) {
-		ret = ua_server_accept(us, conn_ua_buf(c));
-	} else {
-		ret = ua_server_reject(us, false, conn_ua_buf(c));
-	}
-	if (ret != 0) {
-		(void)conn_disconnect(c,
-		                      (uint32_t)sesh_err_disconnect_reason(ret),
-		                      sesh_err_str(ret));
-		return;
-	}
-	(void)conn_flush(c);
-}
-
-static void
 answer_chan(struct conn *c, const struct chan_event *ce)
 {
 	struct chan_set *cs = conn_channels(c);
@@ -137,76 +94,47 @@ answer_chan(struct conn *c, const struct chan_event *ce)
 	}
 }
 
-/* Drains c's events; returns how many. */
-static int
-drain(struct fuzz_pair *fp, struct conn *c)
+/* Answers one event of c (a pair_event_fn). */
+static void
+on_event(void *ctx, struct conn *c, const struct conn_event *ev)
 {
-	struct conn_event ev;
+	struct fuzz_pair *fp = ctx;
 	bool client = c == fp->cl;
-	int count = 0;
 
-	for (;;) {
-		if (conn_next_event(c, &ev) != 0 || ev.type == CONN_EV_NONE) {
-			return count;
+	switch (ev->type) {
+	case CONN_EV_KEX_DONE:
+		if (client && fp->before_auth) {
+			inject(fp);
 		}
-		count++;
-		switch (ev.type) {
-		case CONN_EV_HOSTKEY_VERIFY:
-			(void)transport_hostkey_accept(conn_transport(c), true);
-			break;
-		case CONN_EV_KEX_DONE:
-			if (client && fp->before_auth) {
-				inject(fp);
+		break;
+	case CONN_EV_UA_CLIENT:
+		if (ev->uac->type == UA_CEV_SERVICE_ACCEPT) {
+			if (ua_client_try_password(conn_userauth_client(c),
+			                           "pw", conn_ua_buf(c)) == 0) {
+				(void)conn_flush(c);
 			}
-			break;
-		case CONN_EV_UA_CLIENT:
-			if (ev.uac->type == UA_CEV_SERVICE_ACCEPT) {
-				if (ua_client_try_password(
-				        conn_userauth_client(c), "pw",
-				        conn_ua_buf(c)) == 0) {
-					(void)conn_flush(c);
-				}
-			} else if (ev.uac->type == UA_CEV_SUCCESS) {
-				inject(fp);
-			}
-			break;
-		case CONN_EV_UA_SERVER:
-			answer_ua_server(c, ev.uas);
-			break;
-		case CONN_EV_CHANNEL:
-			answer_chan(c, &ev.chan);
-			break;
-		default:
-			break;
+		} else if (ev->uac->type == UA_CEV_SUCCESS) {
+			inject(fp);
 		}
+		break;
+	case CONN_EV_UA_SERVER:
+		pair_answer_password(c, ev->uas, "pw", true);
+		break;
+	case CONN_EV_CHANNEL:
+		answer_chan(c, &ev->chan);
+		break;
+	default:
+		break;
 	}
-}
-
-static size_t
-shuttle(struct fuzz_pair *fp, struct conn *from, struct conn *to)
-{
-	const uint8_t *p;
-	size_t n;
-
-	conn_output_peek(from, &p, &n);
-	if (n == 0) {
-		return 0;
-	}
-	(void)conn_input(to, p, n, 0);
-	conn_output_consume(from, n);
-	drain(fp, to);
-	return n;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_pair fp;
-	struct fuzz_rng rc = {0x1234567}, rs = {0x7654321};
+	struct pair_rng rc, rs;
 	const struct sshkey *hks[1];
 	struct conn_config cc, sc;
-	size_t moved;
-	int rounds = 0;
 
 	if (size < 1) {
 		return 0;
@@ -221,27 +149,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fp.in = data + 1;
 	fp.n = size - 1;
 	hks[0] = fuzz_hostkey;
-	memset(&cc, 0, sizeof(cc));
-	cc.transport.kex = "curve25519-sha256";
-	cc.transport.hostkey = "ssh-ed25519";
-	cc.transport.rand = fuzz_rand;
-	cc.transport.rand_ctx = &rc;
-	cc.user = "fuzz";
-	sc = cc;
-	sc.user = NULL;
-	sc.transport.rand_ctx = &rs;
-	sc.transport.hostkeys = hks;
-	sc.transport.n_hostkeys = 1;
+	pair_client_config(&cc, &rc, "fuzz");
+	pair_server_config(&sc, &cc, &rs, hks, 1, NULL);
 	if (conn_new(TRANSPORT_CLIENT, &cc, &fp.cl) != 0 ||
 	    conn_new(TRANSPORT_SERVER, &sc, &fp.sv) != 0) {
 		goto out;
 	}
-	do {
-		moved = shuttle(&fp, fp.cl, fp.sv);
-		moved += shuttle(&fp, fp.sv, fp.cl);
-		moved += (size_t)drain(&fp, fp.cl);
-		moved += (size_t)drain(&fp, fp.sv);
-	} while (moved > 0 && ++rounds < FUZZ_MAX_ROUNDS);
+	(void)pair_run(fp.cl, fp.sv, false, on_event, &fp, FUZZ_MAX_ROUNDS);
 out:
 	conn_free(fp.cl);
 	conn_free(fp.sv);

@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/common/pair.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "key/key.h"
@@ -65,26 +66,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define PR_MAX_ECHO     4096
 
 enum pr_side { PR_NONE = 0, PR_CLIENT = 1, PR_SERVER = 2 };
-
-struct pr_rng {
-	uint64_t s;
-};
-
-static int
-pr_rand(void *ctx, void *p, size_t n)
-{
-	struct pr_rng *r = ctx;
-	uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		r->s ^= r->s << 13;
-		r->s ^= r->s >> 7;
-		r->s ^= r->s << 17;
-		b[i] = (uint8_t)(r->s >> 11);
-	}
-	return 0;
-}
 
 struct pr_pair {
 	struct conn *cl, *sv;
@@ -219,27 +200,6 @@ pr_hook(void *ctx, struct transport *t, const uint8_t *p, size_t n)
 	}
 }
 #endif
-
-static void
-pr_server_ua(struct conn *c, const struct ua_server_event *ue)
-{
-	struct ua_server *us = conn_userauth_server(c);
-	int ret;
-
-	if (ue->type == UA_SEV_AUTH_PASSWORD && ue->password != NULL &&
-	    strcmp(ue->password, "pw") == 0) {
-		ret = ua_server_accept(us, conn_ua_buf(c));
-	} else {
-		ret = ua_server_reject(us, false, conn_ua_buf(c));
-	}
-	if (ret != 0) {
-		(void)conn_disconnect(c,
-		                      (uint32_t)sesh_err_disconnect_reason(ret),
-		                      sesh_err_str(ret));
-		return;
-	}
-	(void)conn_flush(c);
-}
 
 static void
 pr_server_chan(struct conn *c, const struct chan_event *ce)
@@ -392,74 +352,46 @@ pr_client_ua(struct pr_pair *fp, struct conn *c,
 	}
 }
 
-/* Drains c's events; returns how many. */
-static int
-pr_drain(struct pr_pair *fp, struct conn *c)
+/* Answers one event of c (a pair_event_fn). */
+static void
+pr_on_event(void *ctx, struct conn *c, const struct conn_event *ev)
 {
-	struct conn_event ev;
+	struct pr_pair *fp = ctx;
 	bool client = c == fp->cl;
-	int count = 0;
 
-	for (;;) {
-		if (conn_next_event(c, &ev) != 0 || ev.type == CONN_EV_NONE) {
-			return count;
+	switch (ev->type) {
+	case CONN_EV_KEX_DONE:
+		if (client) {
+			pr_client_finish(fp, c);
 		}
-		count++;
-		switch (ev.type) {
-		case CONN_EV_HOSTKEY_VERIFY:
-			(void)transport_hostkey_accept(conn_transport(c), true);
-			break;
-		case CONN_EV_KEX_DONE:
-			if (client) {
-				pr_client_finish(fp, c);
-			}
-			break;
-		case CONN_EV_UA_CLIENT:
-			pr_client_ua(fp, c, ev.uac);
-			break;
-		case CONN_EV_UA_SERVER:
-			pr_server_ua(c, ev.uas);
-			break;
-		case CONN_EV_CHANNEL:
-			if (client) {
-				pr_client_chan(fp, c, &ev.chan);
-			} else {
-				pr_server_chan(c, &ev.chan);
-			}
-			break;
-		default:
-			break;
+		break;
+	case CONN_EV_UA_CLIENT:
+		pr_client_ua(fp, c, ev->uac);
+		break;
+	case CONN_EV_UA_SERVER:
+		pair_answer_password(c, ev->uas, "pw", false);
+		break;
+	case CONN_EV_CHANNEL:
+		if (client) {
+			pr_client_chan(fp, c, &ev->chan);
+		} else {
+			pr_server_chan(c, &ev->chan);
 		}
+		break;
+	default:
+		break;
 	}
-}
-
-static size_t
-pr_shuttle(struct pr_pair *fp, struct conn *from, struct conn *to)
-{
-	const uint8_t *p;
-	size_t n;
-
-	(void)conn_flush(from);
-	conn_output_peek(from, &p, &n);
-	if (n == 0) {
-		return 0;
-	}
-	(void)conn_input(to, p, n, 0);
-	conn_output_consume(from, n);
-	pr_drain(fp, to);
-	return n;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pr_pair fp;
-	struct pr_rng rc = {0x1234567}, rs = {0x7654321};
+	struct pair_rng rc, rs;
 	const struct sshkey *hks[1];
 	struct conn_config cc, sc;
 	unsigned side, ci;
-	size_t moved;
-	int rounds = 0;
+	int rounds;
 
 	if (size < 1) {
 		return 0;
@@ -480,21 +412,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rd_init(&fp.r, data + 1, size - 1);
 	ci = (data[0] >> 2) & 3u;
 	hks[0] = pr_hostkey;
-	memset(&cc, 0, sizeof(cc));
+	pair_client_config(&cc, &rc, "fuzz");
 	cc.transport.kex = pr_kex[data[0] & 3u];
-	cc.transport.hostkey = "ssh-ed25519";
 	cc.transport.ciphers = pr_cipher[ci];
 	cc.transport.macs = pr_mac[ci];
 	cc.transport.no_strict_kex = (data[0] & 0x40u) != 0;
-	cc.transport.rand = pr_rand;
-	cc.transport.rand_ctx = &rc;
-	cc.user = "fuzz";
-	sc = cc;
-	sc.user = NULL;
-	sc.methods = "password";
-	sc.transport.rand_ctx = &rs;
-	sc.transport.hostkeys = hks;
-	sc.transport.n_hostkeys = 1;
+	pair_server_config(&sc, &cc, &rs, hks, 1, "password");
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 	transport_fuzz_send_hook = pr_hook;
 	transport_fuzz_send_ctx = &fp;
@@ -510,12 +433,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fp.tsv = conn_transport(fp.sv);
 	fp.creating = PR_NONE;
-	do {
-		moved = pr_shuttle(&fp, fp.cl, fp.sv);
-		moved += pr_shuttle(&fp, fp.sv, fp.cl);
-		moved += (size_t)pr_drain(&fp, fp.cl);
-		moved += (size_t)pr_drain(&fp, fp.sv);
-	} while (moved > 0 && ++rounds < PR_MAX_ROUNDS);
+	rounds = pair_run(fp.cl, fp.sv, true, pr_on_event, &fp, PR_MAX_ROUNDS);
 	if (pr_trace > 0) {
 		fprintf(stderr,
 		        "kex %u/%u rounds %d, client auth %d closed %d err %d, "

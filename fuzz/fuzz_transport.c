@@ -8,9 +8,11 @@
  * Because the client's randomness is fixed and every KEX method takes
  * its ephemeral private key from it, a server transcript recorded
  * against this client replays through the whole key exchange into the
- * encrypted stage (curve25519, ECDH and DH transcripts alike). Built with -DFUZZ_TRANSPORT_MAKE_CORPUS this file instead has
- * a main that writes such transcripts (and a few hand-made inputs) into
- * the directory named by argv[1] (fuzz/corpus/transport/):
+ * encrypted stage (curve25519, ECDH and DH transcripts alike): that
+ * randomness is tests/common/pair.h's pair_rand, seeded 0x5eed5eed.
+ * Built with -DFUZZ_TRANSPORT_MAKE_CORPUS this file instead has a main
+ * that writes such transcripts (and a few hand-made inputs) into the
+ * directory named by argv[1] (fuzz/corpus/transport/):
  *	cc -std=c11 -D_GNU_SOURCE -DFUZZ_TRANSPORT_MAKE_CORPUS -Isrc \
  *	    fuzz/fuzz_transport.c libsesh.a -lcrypto -o mk && ./mk DIR
  */
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/common/pair.h"
 #include "base/err.h"
 #include "ssh/transport.h"
 
@@ -29,32 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * but bound the loop anyway. */
 #define FUZZ_MAX_EVENTS 100000
 
-struct fuzz_rng {
-	uint64_t s;
-};
-
-static int
-fuzz_rand(void *ctx, void *p, size_t n)
-{
-	struct fuzz_rng *r = ctx;
-	uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		r->s ^= r->s << 13;
-		r->s ^= r->s >> 7;
-		r->s ^= r->s << 17;
-		b[i] = (uint8_t)(r->s >> 11);
-	}
-	return 0;
-}
-
 static void
-fuzz_client_config(struct transport_config *cfg, struct fuzz_rng *r)
+fuzz_client_config(struct transport_config *cfg, struct pair_rng *r)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	r->s = 0x5eed5eedu;
-	cfg->rand = fuzz_rand;
+	cfg->rand = pair_rand;
 	cfg->rand_ctx = r;
 	cfg->rekey_bytes = 1u << 20;
 }
@@ -110,7 +93,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct transport_config cfg;
-	struct fuzz_rng r;
+	struct pair_rng r;
 	struct transport *t = NULL;
 	size_t half = size / 2;
 
@@ -158,7 +141,7 @@ mk_transcript(const char *dir, const char *name, struct sshkey *hk, bool rekey,
 	                               0,  0, 3, 'a', 'b', 'c'};
 	const struct sshkey *keys[1] = {hk};
 	struct transport_config cc, sc;
-	struct fuzz_rng rc, rs = {42};
+	struct pair_rng rc, rs = {42};
 	struct transport *c = NULL, *s = NULL;
 	struct transport_event ev;
 	struct buf rec;
@@ -171,7 +154,7 @@ mk_transcript(const char *dir, const char *name, struct sshkey *hk, bool rekey,
 	 * goes into H. The server's single key picks the algorithm. */
 	fuzz_client_config(&cc, &rc);
 	memset(&sc, 0, sizeof(sc));
-	sc.rand = fuzz_rand;
+	sc.rand = pair_rand;
 	sc.rand_ctx = &rs;
 	sc.hostkeys = keys;
 	sc.n_hostkeys = 1;
@@ -225,13 +208,13 @@ static int
 mk_plain(const char *dir, const char *name, const char *pre,
          const uint8_t *payload, size_t n)
 {
-	struct fuzz_rng r = {7};
+	struct pair_rng r = {7};
 	struct pkt_out o;
 	struct buf b;
 	int ret = 1;
 
 	buf_init(&b, 0);
-	pkt_out_init(&o, fuzz_rand, &r);
+	pkt_out_init(&o, pair_rand, &r);
 	if (buf_put(&b, pre, strlen(pre)) != 0 ||
 	    (payload != NULL && pkt_seal(&o, payload, n, &b) != 0)) {
 		goto out;

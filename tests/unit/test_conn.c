@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "../common/pair.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "key/key.h"
@@ -33,28 +34,6 @@
 #include "ssh/msg.h"
 #include "ssh/transport.h"
 #include "ssh/userauth.h"
-
-/* ---- deterministic randomness ---- */
-
-struct trng {
-	uint64_t s;
-};
-
-static int
-trng_fill(void *ctx, void *p, size_t n)
-{
-	struct trng *r = ctx;
-	uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		r->s ^= r->s << 13;
-		r->s ^= r->s >> 7;
-		r->s ^= r->s << 17;
-		b[i] = (uint8_t)(r->s >> 11);
-	}
-	return 0;
-}
 
 /* ---- fixtures ---- */
 
@@ -96,7 +75,7 @@ enum misbehave {
 
 struct side {
 	struct conn *c;
-	struct trng rng;
+	struct pair_rng rng;
 	int kex_done;
 	bool disconnected, by_peer;
 	uint32_t reason;
@@ -132,23 +111,12 @@ pair_open(struct pair *pr, enum auth_mode mode, enum misbehave mis,
 	pr->mode = mode;
 	pr->mis = mis;
 	pr->one_byte = one_byte;
-	pr->cl.rng.s = 0x1234567;
-	pr->sv.rng.s = 0x7654321;
 	buf_init(&pr->cl.data, 0);
 	buf_init(&pr->sv.data, 0);
 
-	memset(&cc, 0, sizeof(cc));
-	cc.transport.kex = "curve25519-sha256";
-	cc.transport.hostkey = "ssh-ed25519";
-	cc.transport.rand = trng_fill;
-	cc.transport.rand_ctx = &pr->cl.rng;
-	cc.user = "alice";
-	sc = cc;
-	sc.user = NULL;
-	sc.transport.rand_ctx = &pr->sv.rng;
-	sc.transport.hostkeys = hostkeys;
-	sc.transport.n_hostkeys = 1;
-	sc.methods = "publickey,password";
+	pair_client_config(&cc, &pr->cl.rng, "alice");
+	pair_server_config(&sc, &cc, &pr->sv.rng, hostkeys, 1,
+	                   "publickey,password");
 	assert_int_equal(conn_new(TRANSPORT_CLIENT, &cc, &pr->cl.c), 0);
 	assert_int_equal(conn_new(TRANSPORT_SERVER, &sc, &pr->sv.c), 0);
 }
@@ -509,22 +477,16 @@ drain(struct pair *pr, struct side *sd)
 static size_t
 shuttle(struct pair *pr, struct side *from, struct side *to)
 {
-	const uint8_t *p;
 	size_t n;
 	int ret;
 
-	conn_output_peek(from->c, &p, &n);
+	n = pair_move(from->c, to->c, pr->one_byte ? 1 : 0, 0, &ret);
 	if (n == 0) {
 		return 0;
 	}
-	if (pr->one_byte) {
-		n = 1;
-	}
-	ret = conn_input(to->c, p, n, 0);
 	if (!conn_closed(to->c)) {
 		assert_int_equal(ret, 0);
 	}
-	conn_output_consume(from->c, n);
 	drain(pr, to);
 	return n;
 }
@@ -687,13 +649,11 @@ test_unknown_after_auth(void **state)
 	pair_open(&pr, AUTH_PUBKEY, MIS_UNKNOWN_AFTER_AUTH, false);
 	pump(&pr);
 	check_session(&pr);
-	assert_int_equal(transport_unimplemented_received(
-	                     conn_transport(pr.cl.c), &seq),
-	                 2);
+	assert_int_equal(
+	    transport_unimplemented_received(conn_transport(pr.cl.c), &seq), 2);
 	assert_int_equal(seq, pr.cl.unknown_seq[1]);
 	assert_int_equal(
-	    transport_unimplemented_received(conn_transport(pr.sv.c), NULL),
-	    0);
+	    transport_unimplemented_received(conn_transport(pr.sv.c), NULL), 0);
 	pair_close(&pr);
 }
 
@@ -720,12 +680,12 @@ static void
 test_new_invalid(void **state)
 {
 	struct conn_config cfg;
-	struct trng r = {1};
+	struct pair_rng r = {1};
 	struct conn *c = (struct conn *)&r;
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.transport.rand = trng_fill;
+	cfg.transport.rand = pair_rand;
 	cfg.transport.rand_ctx = &r;
 	/* client without a user */
 	assert_int_equal(conn_new(TRANSPORT_CLIENT, &cfg, &c),

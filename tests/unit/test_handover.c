@@ -31,6 +31,7 @@
 
 #include <cmocka.h>
 
+#include "../common/pair.h"
 #include "app/handover.h"
 #include "base/buf.h"
 #include "base/err.h"
@@ -40,26 +41,6 @@
 #include "ssh/msg.h"
 #include "ssh/transport.h"
 #include "ssh/userauth.h"
-
-struct trng {
-	uint64_t s;
-};
-
-static int
-trng_fill(void *ctx, void *p, size_t n)
-{
-	struct trng *r = ctx;
-	uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		r->s ^= r->s << 13;
-		r->s ^= r->s >> 7;
-		r->s ^= r->s << 17;
-		b[i] = (uint8_t)(r->s >> 11);
-	}
-	return 0;
-}
 
 static struct sshkey *hostkey, *hostkey_pub;
 static const struct sshkey *hostkeys[1], *hostkeys_pub[1];
@@ -90,7 +71,7 @@ group_teardown(void **state)
 
 struct side {
 	struct conn *c;
-	struct trng rng;
+	struct pair_rng rng;
 	int kex_done;
 	bool disconnected;
 	struct buf data; /* channel data received */
@@ -115,26 +96,14 @@ pair_open(struct pair *pr, const char *cipher, const char *mac, bool strict)
 	struct conn_config cc;
 
 	memset(pr, 0, sizeof(*pr));
-	pr->cl.rng.s = 0x1234567;
-	pr->sv.rng.s = 0x7654321;
 	pr->now = 1000;
 	buf_init(&pr->cl.data, 0);
 	buf_init(&pr->sv.data, 0);
-	memset(&cc, 0, sizeof(cc));
-	cc.transport.kex = "curve25519-sha256";
-	cc.transport.hostkey = "ssh-ed25519";
+	pair_client_config(&cc, &pr->cl.rng, "alice");
 	cc.transport.ciphers = cipher;
 	cc.transport.macs = mac;
 	cc.transport.no_strict_kex = !strict;
-	cc.transport.rand = trng_fill;
-	cc.transport.rand_ctx = &pr->cl.rng;
-	cc.user = "alice";
-	pr->sc = cc;
-	pr->sc.user = NULL;
-	pr->sc.transport.rand_ctx = &pr->sv.rng;
-	pr->sc.transport.hostkeys = hostkeys;
-	pr->sc.transport.n_hostkeys = 1;
-	pr->sc.methods = "password";
+	pair_server_config(&pr->sc, &cc, &pr->sv.rng, hostkeys, 1, "password");
 	assert_int_equal(conn_new(TRANSPORT_CLIENT, &cc, &pr->cl.c), 0);
 	assert_int_equal(conn_new(TRANSPORT_SERVER, &pr->sc, &pr->sv.c), 0);
 }
@@ -152,17 +121,48 @@ pair_close(struct pair *pr)
 static bool
 move(struct pair *pr, struct side *from, struct side *to)
 {
-	const uint8_t *p;
 	size_t n;
+	int ret;
 
 	assert_int_equal(conn_flush(from->c), 0);
-	conn_output_peek(from->c, &p, &n);
-	if (n == 0) {
-		return false;
+	n = pair_move(from->c, to->c, 0, pr->now, &ret);
+	assert_int_equal(ret, 0);
+	return n > 0;
+}
+
+/* A channel event of either side: the client's session channel
+ * confirmed, the server's accepted; data kept, its window given back. */
+static void
+chan_event(struct side *sd, const struct chan_event *ce, bool server)
+{
+	struct conn *c = sd->c;
+
+	switch (ce->type) {
+	case CHAN_EV_OPEN_CONFIRMED:
+		assert_false(server);
+		assert_int_equal(ce->id, sd->chan_id);
+		sd->chan_open = true;
+		break;
+	case CHAN_EV_OPEN_REQUEST:
+		assert_true(server);
+		assert_int_equal(ce->kind, CHAN_KIND_SESSION);
+		assert_int_equal(
+		    chan_accept(conn_channels(c), ce->id, conn_chan_buf(c)), 0);
+		sd->chan_id = ce->id;
+		sd->chan_open = true;
+		break;
+	case CHAN_EV_DATA:
+		assert_int_equal(buf_put(&sd->data, ce->data.p, ce->data.n), 0);
+		assert_int_equal(chan_consumed(conn_channels(c), ce->id,
+		                               ce->data.n, conn_chan_buf(c)),
+		                 0);
+		break;
+	case CHAN_EV_WINDOW:
+		break;
+	default:
+		fail_msg("%s channel event %d", server ? "server" : "client",
+		         ce->type);
 	}
-	assert_int_equal(conn_input(to->c, p, n, pr->now), 0);
-	conn_output_consume(from->c, n);
-	return true;
 }
 
 static void
@@ -170,7 +170,6 @@ client_event(struct pair *pr, const struct conn_event *ev)
 {
 	struct side *sd = &pr->cl;
 	struct conn *c = sd->c;
-	const struct chan_event *ce = &ev->chan;
 
 	switch (ev->type) {
 	case CONN_EV_HOSTKEY_VERIFY:
@@ -193,24 +192,7 @@ client_event(struct pair *pr, const struct conn_event *ev)
 		}
 		break;
 	case CONN_EV_CHANNEL:
-		switch (ce->type) {
-		case CHAN_EV_OPEN_CONFIRMED:
-			assert_int_equal(ce->id, sd->chan_id);
-			sd->chan_open = true;
-			break;
-		case CHAN_EV_DATA:
-			assert_int_equal(
-			    buf_put(&sd->data, ce->data.p, ce->data.n), 0);
-			assert_int_equal(chan_consumed(conn_channels(c), ce->id,
-			                               ce->data.n,
-			                               conn_chan_buf(c)),
-			                 0);
-			break;
-		case CHAN_EV_WINDOW:
-			break;
-		default:
-			fail_msg("client channel event %d", ce->type);
-		}
+		chan_event(sd, &ev->chan, false);
 		break;
 	case CONN_EV_DISCONNECTED:
 		sd->disconnected = true;
@@ -225,7 +207,6 @@ server_event(struct pair *pr, const struct conn_event *ev)
 {
 	struct side *sd = &pr->sv;
 	struct conn *c = sd->c;
-	const struct chan_event *ce = &ev->chan;
 
 	switch (ev->type) {
 	case CONN_EV_KEX_DONE:
@@ -262,28 +243,7 @@ server_event(struct pair *pr, const struct conn_event *ev)
 		assert_int_equal(conn_flush(c), 0);
 		break;
 	case CONN_EV_CHANNEL:
-		switch (ce->type) {
-		case CHAN_EV_OPEN_REQUEST:
-			assert_int_equal(ce->kind, CHAN_KIND_SESSION);
-			assert_int_equal(chan_accept(conn_channels(c), ce->id,
-			                             conn_chan_buf(c)),
-			                 0);
-			sd->chan_id = ce->id;
-			sd->chan_open = true;
-			break;
-		case CHAN_EV_DATA:
-			assert_int_equal(
-			    buf_put(&sd->data, ce->data.p, ce->data.n), 0);
-			assert_int_equal(chan_consumed(conn_channels(c), ce->id,
-			                               ce->data.n,
-			                               conn_chan_buf(c)),
-			                 0);
-			break;
-		case CHAN_EV_WINDOW:
-			break;
-		default:
-			fail_msg("server channel event %d", ce->type);
-		}
+		chan_event(sd, &ev->chan, true);
 		break;
 	case CONN_EV_DISCONNECTED:
 		sd->disconnected = true;
@@ -695,8 +655,7 @@ static void
 test_refusals(void **state)
 {
 	struct pair pr;
-	const uint8_t *p;
-	size_t n;
+	int ret;
 	uint8_t junk[4] = {1, 2, 3, 4};
 
 	(void)state;
@@ -734,10 +693,8 @@ test_refusals(void **state)
 	assert_true(conn_can_export(pr.sv.c));
 	/* during a key exchange: our KEXINIT sent and written out */
 	assert_int_equal(transport_rekey(conn_transport(pr.sv.c)), 0);
-	conn_output_peek(pr.sv.c, &p, &n);
-	assert_true(n > 0);
-	assert_int_equal(conn_input(pr.cl.c, p, n, pr.now), 0);
-	conn_output_consume(pr.sv.c, n);
+	assert_true(pair_move(pr.sv.c, pr.cl.c, 0, pr.now, &ret) > 0);
+	assert_int_equal(ret, 0);
 	assert_refused(pr.sv.c);
 	/* during a key exchange started by the peer */
 	pump(&pr);
@@ -751,9 +708,8 @@ test_refusals(void **state)
 
 		/* the server reads the KEXINIT and answers */
 		assert_int_equal(conn_next_event(pr.sv.c, &ev), 0);
-		conn_output_peek(pr.sv.c, &p, &n);
-		assert_int_equal(conn_input(pr.cl.c, p, n, pr.now), 0);
-		conn_output_consume(pr.sv.c, n);
+		(void)pair_move(pr.sv.c, pr.cl.c, 0, pr.now, &ret);
+		assert_int_equal(ret, 0);
 		assert_true(conn_held_bytes(pr.sv.c) == 0);
 		/* a payload sent now is held until our NEWKEYS */
 		assert_int_equal(chan_global_request(conn_channels(pr.sv.c),
