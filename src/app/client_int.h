@@ -22,10 +22,10 @@
 #define CLIENT_IO_CHUNK (128u * 1024u)
 /*
  * Plain stdin: at most this much per turn of the loop (reads straight
- * into in_buf, repeated while poll says more is there, up to
- * CLIENT_IN_READS), all sent in one flush. One pipe's worth: measured
- * against 128 and 256 KiB on 2 cores, bigger batches cost throughput
- * (the server waits longer for each) and a little CPU (cache).
+ * into the outgoing CHANNEL_DATA messages, repeated while poll says
+ * more is there, up to CLIENT_IN_READS), all sent in one flush. One pipe's
+ * worth: measured against 128 and 256 KiB on 2 cores, bigger batches cost
+ * throughput (the server waits longer for each) and a little CPU (cache).
  */
 #define CLIENT_IN_MAX   (64u * 1024u)
 #define CLIENT_IN_READS 8u
@@ -75,7 +75,9 @@ struct client {
 	bool tty_raw;      /* local terminal is raw */
 	uint32_t chan;
 	bool chan_opened, chan_open, stdin_live, stdin_eof;
-	uint8_t *in_buf; /* CLIENT_IO_CHUNK * 2 + 1 */
+	uint8_t *in_buf; /* CLIENT_IO_CHUNK * 2 + 1: input after the
+	                    escape filter, or plain input when the
+	                    messages could not be laid out */
 	size_t in_len, in_off;
 	struct escape esc;
 	bool have_status, have_signal, closed, done, authenticated;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -453,9 +454,77 @@ escape_command(struct client *cl, enum escape_cmd cmd)
 }
 
 /*
- * Plain stdin (no escape character): reads straight into in_buf, up to
- * the window and CLIENT_IN_MAX, with more reads while poll says more is
- * there, so one flush carries several packets in one write().
+ * Plain stdin straight into the channel's outgoing messages (no copy
+ * through in_buf): lays out up to room bytes of CHANNEL_DATA and reads
+ * into them, with more reads while poll says more is there, so the
+ * messages go out full and one flush carries several in one write().
+ * False when nothing could be laid out (the caller reads through
+ * in_buf); cl->stdin_eof set on EOF or a read error.
+ */
+static bool
+read_stdin_direct(struct client *cl, size_t room)
+{
+	struct chan_set *cs = conn_channels(cl->c);
+	struct chan_data_space sp;
+	struct iovec iov[CHAN_DATA_MAX_SEGS];
+	struct pollfd pf;
+	size_t len = 0, total = 0, i, skip;
+	unsigned int reads = 0;
+	ssize_t r;
+
+	if (cl->in_len != 0 ||
+	    chan_send_data_space(cs, cl->chan, 0, room, conn_chan_buf(cl->c),
+	                         &sp) != 0 ||
+	    sp.nseg == 0) {
+		return false;
+	}
+	for (i = 0; i < sp.nseg; i++) {
+		iov[i].iov_base = sp.seg[i];
+		iov[i].iov_len = sp.seg_len[i];
+		total += sp.seg_len[i];
+	}
+	for (;;) {
+		/* from the first segment not full yet (len < total) */
+		for (i = 0, skip = len; skip >= sp.seg_len[i]; i++) {
+			skip -= sp.seg_len[i];
+		}
+		iov[i].iov_base = sp.seg[i] + skip;
+		iov[i].iov_len = sp.seg_len[i] - skip;
+		r = readv(STDIN_FILENO, iov + i, (int)(sp.nseg - i));
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0 && errno == EAGAIN) {
+			break;
+		}
+		if (r <= 0) {
+			cl->stdin_eof = true;
+			break;
+		}
+		len += (size_t)r;
+		/* a short read of a small amount: interactive, send now */
+		if (++reads >= CLIENT_IN_READS || total - len < 4096u ||
+		    (size_t)r < 4096u) {
+			break;
+		}
+		pf.fd = STDIN_FILENO;
+		pf.events = POLLIN;
+		pf.revents = 0;
+		if (poll(&pf, 1, 0) <= 0 || (pf.revents & POLLIN) == 0) {
+			break;
+		}
+	}
+	/* len <= total and sp was laid out just now: cannot fail */
+	(void)chan_send_data_commit(cs, cl->chan, conn_chan_buf(cl->c), &sp,
+	                            len);
+	return true;
+}
+
+/*
+ * Plain stdin (no escape character): up to the window and
+ * CLIENT_IN_MAX, straight into the messages (read_stdin_direct), else
+ * into in_buf, with more reads while poll says more is there, so one
+ * flush carries several packets in one write().
  */
 static void
 read_stdin_plain(struct client *cl, size_t room)
@@ -470,6 +539,10 @@ read_stdin_plain(struct client *cl, size_t room)
 	}
 	if (room > CLIENT_IN_MAX) {
 		room = CLIENT_IN_MAX;
+	}
+	if (read_stdin_direct(cl, room)) {
+		(void)stdin_push(cl); /* the EOF, if that was one */
+		return;
 	}
 	for (;;) {
 		r = read(STDIN_FILENO, cl->in_buf + len, room - len);
