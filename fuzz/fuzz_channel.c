@@ -100,6 +100,16 @@ drain(struct fside *s, uint8_t ctl, const uint8_t *p, size_t n)
 				                 &s->out);
 			}
 			break;
+		case CHAN_EV_GLOBAL_REQUEST:
+			/* answered (its data echoed on success) unless ctl
+			 * says to leave it owed, so the reply queue both
+			 * drains and fills */
+			if (!(ctl & 0x10)) {
+				(void)chan_global_reply(
+				    &s->cs, ctl & 2, ctl & 2 ? ev.data.p : NULL,
+				    ctl & 2 ? ev.data.n : 0, &s->out);
+			}
+			break;
 		case CHAN_EV_CLOSED:
 			if (ev.id == 0) {
 				s->received = 0;

@@ -1,6 +1,6 @@
 /*
  * listener.c - seshd's listening sockets and accept loop (see
- * listener.h): bind/listen, MaxStartups random early drop, fork + exec
+ * listener.h): bind/listen, MaxStartups random early drop, posix_spawn
  * per connection, reaping.
  */
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,43 +333,65 @@ should_drop(const struct listener *l, const struct servconf *c)
 	return (long)r < p;
 }
 
-static void
-close_from(int lowfd)
-{
-	long max;
-	int fd;
-
-	if (close_range((unsigned int)lowfd, ~0u, 0) == 0) {
-		return;
-	}
-	max = sysconf(_SC_OPEN_MAX);
-	if (max < 0 || max > 65536) {
-		max = 65536;
-	}
-	for (fd = lowfd; fd < max; fd++) {
-		(void)close(fd);
-	}
-}
-
-/* In the new process: the connection on LISTENER_CONN_FD, the pipe on
- * LISTENER_NOTIFY_FD, nothing else above stderr, then exec. */
-static void
-child_exec(int conn, int pipew, const char *exe, char *const *argv,
+/*
+ * Starts `exe argv` (the connection process, seshd -R) with the
+ * connection on LISTENER_CONN_FD, the pipe on LISTENER_NOTIFY_FD,
+ * nothing else above stderr and the listener's signal mask from before
+ * accept. posix_spawn (glibc: clone(CLONE_VM|CLONE_VFORK)) rather than
+ * fork + exec: the listener's page tables are not copied for a process
+ * that execs at once. The child runs nothing of ours before the exec;
+ * signal handlers become SIG_DFL, ignored signals stay ignored, as with
+ * execve. Returns the pid, or -1 with errno set (the exec's error too).
+ */
+static pid_t
+spawn_conn(int conn, int pipew, const char *exe, char *const *argv,
            const sigset_t *omask)
 {
-	int c2, p2;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	pid_t pid = -1;
+	int c2, p2, err;
 
-	c2 = fcntl(conn, F_DUPFD, 10);
-	p2 = fcntl(pipew, F_DUPFD, 10);
-	if (c2 < 0 || p2 < 0 || dup2(c2, LISTENER_CONN_FD) < 0 ||
-	    dup2(p2, LISTENER_NOTIFY_FD) < 0) {
-		_exit(5);
+	/* above the targets, so that one dup2 cannot clobber the other's
+	 * source (both CLOEXEC; dup2's copies are not) */
+	c2 = fcntl(conn, F_DUPFD_CLOEXEC, 10);
+	p2 = fcntl(pipew, F_DUPFD_CLOEXEC, 10);
+	if (c2 < 0 || p2 < 0) {
+		err = errno;
+		goto out;
 	}
-	close_from(LISTENER_NOTIFY_FD + 1);
-	(void)sigprocmask(SIG_SETMASK, omask, NULL);
-	execv(exe, argv);
-	log_error("exec %s: %s", exe, strerror(errno));
-	_exit(5);
+	if ((err = posix_spawn_file_actions_init(&fa)) != 0) {
+		goto out;
+	}
+	if ((err = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		goto out;
+	}
+	if ((err = posix_spawn_file_actions_adddup2(&fa, c2,
+	                                            LISTENER_CONN_FD)) != 0 ||
+	    (err = posix_spawn_file_actions_adddup2(&fa, p2,
+	                                            LISTENER_NOTIFY_FD)) != 0 ||
+	    (err = posix_spawn_file_actions_addclosefrom_np(
+	         &fa, LISTENER_NOTIFY_FD + 1)) != 0 ||
+	    (err = posix_spawnattr_setsigmask(&at, omask)) != 0 ||
+	    (err = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK)) !=
+	        0 ||
+	    (err = posix_spawn(&pid, exe, &fa, &at, argv, environ)) != 0) {
+		pid = -1;
+	}
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+out:
+	if (c2 >= 0) {
+		close(c2);
+	}
+	if (p2 >= 0) {
+		close(p2);
+	}
+	if (pid < 0) {
+		errno = err;
+	}
+	return pid;
 }
 
 /*
@@ -469,17 +492,13 @@ handle_accept(struct listener *l, const struct servconf *c, int lfd,
 		close(fd);
 		return;
 	}
-	pid = fork();
+	pid = spawn_conn(fd, pfd[1], exe, argv, omask);
 	if (pid < 0) {
-		log_error("fork: %s", strerror(errno));
+		log_error("exec %s: %s", exe, strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
 		close(fd);
 		return;
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		child_exec(fd, pfd[1], exe, argv, omask);
 	}
 	close(pfd[1]);
 	close(fd);

@@ -355,37 +355,62 @@ sandbox_rlimits(int max_fd)
 	return 0;
 }
 
+int
+sandbox_user(const char *user, const char **name, uid_t *uid, gid_t *gid)
+{
+	struct passwd *pw;
+	struct group *gr;
+	const char *n = user;
+	uid_t u;
+	gid_t g;
+
+	if (user != NULL) {
+		pw = getpwnam(user);
+	} else if ((pw = getpwnam(SANDBOX_DEFAULT_USER)) != NULL) {
+		n = SANDBOX_DEFAULT_USER;
+	} else {
+		pw = getpwnam("nobody");
+		n = "nobody";
+	}
+	if (pw == NULL) {
+		return SESH_ERR_NOT_FOUND;
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	u = pw->pw_uid;
+	g = pw->pw_gid;
+	if (user == NULL && strcmp(n, "nobody") == 0 &&
+	    (gr = getgrnam("nogroup")) != NULL && gr->gr_gid != 0) {
+		g = gr->gr_gid;
+	}
+	if (name != NULL) {
+		*name = n;
+	}
+	if (uid != NULL) {
+		*uid = u;
+	}
+	if (gid != NULL) {
+		*gid = g;
+	}
+	return 0;
+}
+
 /* Finds the unprivileged ids to run as (before the chroot: NSS). */
 static int
 sandbox_pick_user(const char *user, uid_t *uid, gid_t *gid)
 {
-	struct passwd *pw;
-	struct group *gr;
-	bool nobody = false;
+	int ret = sandbox_user(user, NULL, uid, gid);
 
-	if (user != NULL) {
-		pw = getpwnam(user);
-	} else if ((pw = getpwnam(SANDBOX_DEFAULT_USER)) == NULL) {
-		pw = getpwnam("nobody");
-		nobody = true;
-	}
-	if (pw == NULL) {
+	if (ret == SESH_ERR_NOT_FOUND) {
 		log_msg(LOG_LVL_ERROR, "sandbox: no user %s",
 		        user != NULL ? user
 		                     : SANDBOX_DEFAULT_USER " nor nobody");
-		return SESH_ERR_NOT_FOUND;
-	}
-	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+	} else if (ret != 0) {
 		log_msg(LOG_LVL_ERROR, "sandbox: user %s has root ids",
-		        pw->pw_name);
-		return SESH_ERR_INVALID_ARGUMENT;
+		        user != NULL ? user : "nobody");
 	}
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	if (nobody && (gr = getgrnam("nogroup")) != NULL && gr->gr_gid != 0) {
-		*gid = gr->gr_gid;
-	}
-	return 0;
+	return ret;
 }
 
 /* fd (a folder) is owned by root, not group/other writable, empty. */
@@ -524,8 +549,20 @@ sandbox_enter(const struct sandbox_opts *opts)
 		return ret;
 	}
 	if (geteuid() == 0) {
-		if ((ret = sandbox_pick_user(opts->user, &uid, &gid)) != 0 ||
-		    (ret = sandbox_chroot(dir)) != 0 ||
+		if (opts->have_ids) {
+			/* looked up by the caller (sandbox_user) */
+			uid = opts->uid;
+			gid = opts->gid;
+			if (uid == 0 || gid == 0) {
+				log_msg(LOG_LVL_ERROR,
+				        "sandbox: user has root ids");
+				return SESH_ERR_INVALID_ARGUMENT;
+			}
+		} else if ((ret = sandbox_pick_user(opts->user, &uid, &gid)) !=
+		           0) {
+			return ret;
+		}
+		if ((ret = sandbox_chroot(dir)) != 0 ||
 		    (ret = sandbox_drop(uid, gid)) != 0) {
 			return ret;
 		}

@@ -59,7 +59,8 @@
  *	        set O_NONBLOCK/TCP_NODELAY, signal handlers, the log sink
  *	        (stderr, or REQ_LOG through the monitor: never syslog or a
  *	        file) first; then sandbox_enter(&(struct sandbox_opts){
- *	        .dir = NULL, .user = NULL, .max_fd = -1, .debug = -d });
+ *	        .dir = NULL, .user = SandboxUser, .max_fd = -1,
+ *	        .debug = -d });
  *	        on error _exit at once. Then run the engine with
  *	        sign_by_event and ask the monitor (app/monitor.h) for every
  *	        signature and auth decision; after success send
@@ -73,15 +74,24 @@
 #define SESH_APP_SANDBOX_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #define SANDBOX_DEFAULT_DIR  "/run/sesh/empty"
 #define SANDBOX_DEFAULT_USER "sesh"
 
 struct sandbox_opts {
 	const char *dir;  /* chroot folder; NULL: SANDBOX_DEFAULT_DIR */
-	const char *user; /* NULL: "sesh", else nobody; set: must exist */
+	const char *user; /* NULL: "sesh", else nobody; set: must exist
+	                     (seshd: SandboxUser) */
 	int max_fd;       /* highest fd kept open; < 0: found by a scan */
 	bool debug;       /* report denied syscalls on stderr (see above) */
+	/* true: uid/gid are user's ids, already looked up with
+	 * sandbox_user() (e.g. by the parent before its fork), and
+	 * sandbox_enter does no NSS lookup of its own; both must be
+	 * non-zero */
+	bool have_ids;
+	uid_t uid;
+	gid_t gid;
 	/*
 	 * Called after the chroot and uid change, before no_new_privs and the
 	 * filter: the last moment files can be opened. Tests use it to check
@@ -115,6 +125,18 @@ int sandbox_prepare_dir(const char *path);
  * SESH_ERR_SYSTEM (a step failed; logged), or before_filter's code.
  */
 int sandbox_enter(const struct sandbox_opts *opts);
+
+/*
+ * The user sandbox_enter drops to for opts->user = user: that user, or
+ * for NULL the `sesh` system user if it exists, else nobody (group
+ * nogroup if it exists). Sets *name (user itself, or a static string)
+ * and the ids; each output may be NULL; logs nothing. Returns 0,
+ * SESH_ERR_NOT_FOUND (no such user; for NULL: neither sesh nor nobody)
+ * or SESH_ERR_INVALID_ARGUMENT (its uid or gid is 0). seshd checks its
+ * SandboxUser with it when reading the config, and `seshd -T` names the
+ * user in effect.
+ */
+int sandbox_user(const char *user, const char **name, uid_t *uid, gid_t *gid);
 
 /* SANDBOX_DID_* bits of the last sandbox_enter in this process. */
 unsigned sandbox_applied(void);

@@ -244,6 +244,7 @@ servconf_clear(struct servconf *c)
 	free(c->force_command);
 	free(c->chroot_directory);
 	free(c->version_addendum);
+	free(c->sandbox_user);
 	free(c->per_source_penalty_exempt);
 	sc_priv_free(c->match_priv);
 	memset(c, 0, sizeof(*c));
@@ -477,6 +478,7 @@ move_field(struct servconf *dst, struct servconf *src, const struct kw *k)
 	case KT_STRNONE:
 	case KT_JOIN:
 	case KT_ALG:
+	case KT_USER:
 		free(*sc_fstr(dst, k));
 		*sc_fstr(dst, k) = *sc_fstr(src, k);
 		*sc_fstr(src, k) = NULL;
@@ -531,6 +533,7 @@ servconf_copy(struct servconf *dst, const struct servconf *src)
 	dst->accept_env = NULL;
 	dst->force_command = dst->chroot_directory = NULL;
 	dst->version_addendum = NULL;
+	dst->sandbox_user = NULL;
 	dst->per_source_penalty_exempt = NULL;
 	if ((dp = sc_priv_of(dst)) == NULL) {
 		goto out;
@@ -593,6 +596,7 @@ servconf_copy(struct servconf *dst, const struct servconf *src)
 	    sc_str_dup(src->force_command, &dst->force_command) != 0 ||
 	    sc_str_dup(src->chroot_directory, &dst->chroot_directory) != 0 ||
 	    sc_str_dup(src->version_addendum, &dst->version_addendum) != 0 ||
+	    sc_str_dup(src->sandbox_user, &dst->sandbox_user) != 0 ||
 	    sc_str_dup(src->per_source_penalty_exempt,
 	               &dst->per_source_penalty_exempt) != 0) {
 		goto out;

@@ -133,6 +133,10 @@ struct servconf {
 	int use_dns;                /* default no */
 	char *chroot_directory;     /* accepted; "none" */
 	char *version_addendum;     /* "none" */
+	/* pre-authentication sandbox (app/sandbox.h); a sesh extension */
+	char *sandbox_user; /* SandboxUser: an existing user without uid or
+	                       gid 0 (checked when read); NULL ("none", the
+	                       default): sesh, else nobody */
 	/* per-source limits (app/penalty.h) */
 	int per_source_penalties;        /* PerSourcePenalties: -1 unset, 0 no,
 	                                    1 on (values in penalty) */

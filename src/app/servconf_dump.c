@@ -178,6 +178,7 @@ servconf_dump(const struct servconf *c, FILE *f)
 	fprintf(f, "forcecommand %s\n", nz(c->force_command));
 	fprintf(f, "chrootdirectory %s\n", nz(c->chroot_directory));
 	fprintf(f, "versionaddendum %s\n", nz(c->version_addendum));
+	fprintf(f, "sandboxuser %s\n", nz(c->sandbox_user));
 	fprintf(f, "kexalgorithms %s\n", nz(c->kex_algorithms));
 	fprintf(f, "hostkeyalgorithms %s\n", nz(c->host_key_algorithms));
 	fprintf(f, "pubkeyacceptedalgorithms %s\n",

@@ -117,6 +117,8 @@ enum kt {
 	KT_EXEMPT,        /* PerSourcePenaltyExemptList */
 	KT_PSMAXSTARTUPS, /* PerSourceMaxStartups: number or none */
 	KT_NETBLOCK,      /* PerSourceNetBlockSize v4[:v6] */
+	KT_USER,          /* char *, an existing user without uid/gid 0
+	                     (SandboxUser); "none" -> NULL */
 	KT_INCLUDE,
 	KT_MATCH,
 	KT_IGNORE,     /* known to sshd, not implemented: debug line */

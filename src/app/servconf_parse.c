@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "app/fileio.h"
+#include "app/sandbox.h"
 #include "app/servconf.h"
 #include "app/servconf_int.h"
 #include "base/cfgtok.h"
@@ -98,6 +99,7 @@ const struct kw sc_kws[] = {
     {"persourcemaxstartups", KT_PSMAXSTARTUPS, O(per_source_max_startups), 0, 0,
      NULL},
     {"persourcenetblocksize", KT_NETBLOCK, 0, 0, 0, NULL},
+    {"sandboxuser", KT_USER, O(sandbox_user), 0, 0, NULL},
     {"include", KT_INCLUDE, 0, F_M, 0, NULL},
     {"match", KT_MATCH, 0, F_M, 0, NULL},
     /* known to sshd, not implemented here */
@@ -564,6 +566,7 @@ sc_apply_line(struct sc_ctx *x, const char *file, unsigned int lineno,
 	case KT_ROOT:
 	case KT_TCPFWD:
 	case KT_PORT:
+	case KT_USER:
 		if (nargs > 1) {
 			return sc_bad_option(x, file, lineno,
 			                     "%s line %u: keyword %s "
@@ -623,6 +626,34 @@ sc_apply_line(struct sc_ctx *x, const char *file, unsigned int lineno,
 			    strcasecmp(args[0], "none") == 0) {
 				s = NULL;
 			} else if ((s = sc_join_args(args, nargs)) == NULL) {
+				return SESH_ERR_NOMEM;
+			}
+			free(*sc_fstr(c, k));
+			*sc_fstr(c, k) = s;
+		}
+		break;
+	case KT_USER:
+		if (strcasecmp(args[0], "none") != 0) {
+			ret = sandbox_user(args[0], NULL, NULL, NULL);
+			if (ret == SESH_ERR_NOT_FOUND) {
+				return BAD(
+				    x, file, lineno,
+				    "%s line %u: %s: no such user \"%s\".",
+				    file, lineno, kwraw, args[0]);
+			}
+			if (ret != 0) {
+				return BAD(
+				    x, file, lineno,
+				    "%s line %u: %s: user \"%s\" has uid "
+				    "or gid 0.",
+				    file, lineno, kwraw, args[0]);
+			}
+		}
+		if (!have) {
+			char *s = NULL;
+
+			if (strcasecmp(args[0], "none") != 0 &&
+			    (s = strdup(args[0])) == NULL) {
 				return SESH_ERR_NOMEM;
 			}
 			free(*sc_fstr(c, k));

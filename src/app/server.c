@@ -29,6 +29,7 @@
 #include "app/monitor_serve.h"
 #include "app/sandbox.h"
 #include "app/server.h"
+#include "app/server_hostkeys.h"
 #include "app/server_int.h"
 #include "app/server_trim.h"
 #include "base/err.h"
@@ -258,6 +259,8 @@ drain(struct server *s)
 				s->peer_closed = true;
 				return;
 			}
+			/* the client may learn our other host keys now */
+			server_hostkeys_notify(s);
 			/* KEX and authentication are over: what they left
 			 * behind goes back before the session's long life */
 			server_trim_memory();
@@ -800,7 +803,8 @@ server_test_hook_sandboxed(void)
  * runs the engine, every decision and signature asked of the monitor.
  * Never returns.
  */
-static void __attribute__((noreturn)) preauth_child(struct server *s, int fd)
+static void __attribute__((noreturn))
+preauth_child(struct server *s, int fd, const struct sandbox_opts *ids)
 {
 	struct sandbox_opts so;
 	struct conn_config cfg;
@@ -835,7 +839,11 @@ static void __attribute__((noreturn)) preauth_child(struct server *s, int fd)
 	}
 	memset(&so, 0, sizeof(so));
 	so.max_fd = -1;
+	so.user = s->conf->sandbox_user;
 	so.debug = s->ctx->debug;
+	so.have_ids = ids->have_ids;
+	so.uid = ids->uid;
+	so.gid = ids->gid;
 	if ((ret = sandbox_enter(&so)) != 0) {
 		log_error("sandbox: %s", sesh_err_str(ret));
 		_exit(SERVER_END_ERROR);
@@ -954,9 +962,18 @@ run_monitored(struct server *s)
 	struct monitor_serve_ctx mc;
 	struct monitor_result res;
 	struct handover_info hi;
+	struct sandbox_opts ids;
 	int sv[2], end, sig, ret;
 	pid_t pid;
 
+	/* The child's user, looked up here: the NSS modules it loads stay
+	 * loaded for the user's lookup; on failure the child looks again
+	 * and says why. */
+	memset(&ids, 0, sizeof(ids));
+	if (geteuid() == 0 && sandbox_user(s->conf->sandbox_user, NULL,
+	                                   &ids.uid, &ids.gid) == 0) {
+		ids.have_ids = true;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
 		log_error("socketpair: %s", strerror(errno));
 		return SERVER_END_ERROR;
@@ -970,7 +987,7 @@ run_monitored(struct server *s)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		preauth_child(s, sv[1]);
+		preauth_child(s, sv[1], &ids);
 	}
 	close(sv[1]);
 	memset(&mc, 0, sizeof(mc));

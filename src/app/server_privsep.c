@@ -19,12 +19,20 @@
  * (0 ok, 1 failed):
  *	struct priv_msg { type 'L' login | 'O' logout; pid; tty }
  *	type 'E' end: code is the child's enum server_end (no answer)
- * and, after a handover (the engine signs by event), a rekey's host key
- * signature (the child holds no private host key):
+ * and host key signatures (the child holds no private host key after a
+ * handover; app/privsep_req.h has the codec):
  *	byte 'S', string host key blob, string alg, string H (20..64)
+ *	  a rekey's exchange hash (the engine signs by event)
+ *	byte 'P', string host key blob, string alg
+ *	  a hostkeys-prove-00@openssh.com proof: the parent signs string
+ *	  "hostkeys-prove-00@openssh.com", string session id, string blob
+ *	  with the session id of its own copy of the connection
  *	  -> byte 0, string signature blob | byte 1 (refused)
- * The parent signs only with a key it holds and only hashes of the
- * sizes exchange hashes have, as OpenSSH's monitor does after auth.
+ * The parent signs only with a key it holds, only hashes of the sizes
+ * exchange hashes have, and proofs it builds itself: the child can
+ * never get data of its choosing signed (as OpenSSH's monitor after
+ * auth). Processes that hold their keys (a root login, non-root seshd,
+ * -d/-i before the split) sign the same data themselves.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +44,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "app/privsep_req.h"
+#include "app/server_hostkeys.h"
 #include "app/server_int.h"
 #include "app/server_trim.h"
 #include "base/err.h"
@@ -43,7 +53,7 @@
 #include "base/log.h"
 
 #define PRIV_MAX_TTYS 64u
-#define PRIV_MAX_MSG  16384u /* a sign request or its answer */
+#define PRIV_MAX_MSG  PRIVSEP_MAX_MSG /* a sign request or its answer */
 
 static struct srvauth_pam_session *child_pam_copy;
 
@@ -160,20 +170,44 @@ server_privsep_report_end(struct server *s, int end)
 	(void)send_req(s, &m, false);
 }
 
-/* The private key among s->signkeys whose public part is blob. */
+/*
+ * The private host keys this process holds: s->signkeys after a
+ * handover or carry-on (the user's process dropped them), else, when
+ * the engine was given the private keys themselves (no handover:
+ * non-root seshd, -d, -i), those.
+ */
+static void
+held_keys(const struct server *s, struct sshkey *const **keys, size_t *n)
+{
+	if (s->nsignkeys > 0) {
+		*keys = s->signkeys;
+		*n = s->nsignkeys;
+	} else if (s->pubkeys == NULL && s->mon_fd < 0) {
+		*keys = (struct sshkey *const *)s->ctx->hostkeys;
+		*n = s->ctx->nhostkeys;
+	} else {
+		*keys = NULL;
+		*n = 0;
+	}
+}
+
+/* The private key this process holds whose public part is blob. */
 static const struct sshkey *
 sign_key(const struct server *s, const uint8_t *blob, size_t n)
 {
+	struct sshkey *const *keys;
 	struct buf b;
-	size_t i;
+	size_t i, nkeys;
 	const struct sshkey *found = NULL;
 
+	held_keys(s, &keys, &nkeys);
 	buf_init(&b, 0);
-	for (i = 0; i < s->nsignkeys && found == NULL; i++) {
+	for (i = 0; i < nkeys && found == NULL; i++) {
 		buf_reset(&b);
-		if (key_to_blob(s->signkeys[i], &b) == 0 && buf_len(&b) == n &&
+		if (keys[i] != NULL && key_has_private(keys[i]) &&
+		    key_to_blob(keys[i], &b) == 0 && buf_len(&b) == n &&
 		    memcmp(buf_data(&b), blob, n) == 0) {
-			found = s->signkeys[i];
+			found = keys[i];
 		}
 	}
 	buf_clear(&b);
@@ -195,16 +229,78 @@ sign_with(const struct server *s, const uint8_t *blob, size_t bn,
 	return key_sign(k, alg, h, hn, sig);
 }
 
+/* A hostkeys-prove signature over this process's own session id. */
+static int
+prove_with(const struct server *s, const uint8_t *blob, size_t bn,
+           const char *alg, struct buf *sig)
+{
+	const struct sshkey *k;
+	const uint8_t *sid = NULL;
+	size_t sn = 0;
+	struct buf data;
+	int ret;
+
+	if (s->c == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	transport_session_id(conn_transport(s->c), &sid, &sn);
+	if ((k = sign_key(s, blob, bn)) == NULL) {
+		return SESH_ERR_NOT_FOUND;
+	}
+	buf_init(&data, PRIV_MAX_MSG);
+	if ((ret = privsep_prove_data(sid, sn, blob, bn, &data)) == 0) {
+		ret = key_sign(k, alg, buf_data(&data), buf_len(&data), sig);
+	}
+	buf_clear(&data);
+	return ret;
+}
+
+/* Sends req to the privileged parent; its signature goes to sig. */
+static int
+ask_parent(struct server *s, const struct privsep_req *req, struct buf *sig)
+{
+	struct buf out;
+	struct privsep_view v;
+	uint8_t *ans = NULL;
+	ssize_t got;
+	bool ok;
+	int ret;
+
+	buf_init(&out, PRIV_MAX_MSG);
+	if ((ret = privsep_req_build(req, &out)) != 0) {
+		goto out;
+	}
+	ret = SESH_ERR_SYSTEM;
+	if ((ans = malloc(PRIV_MAX_MSG)) == NULL) {
+		ret = SESH_ERR_NOMEM;
+		goto out;
+	}
+	do {
+		got = send(s->priv_fd, buf_data(&out), buf_len(&out),
+		           MSG_NOSIGNAL);
+	} while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)buf_len(&out)) {
+		goto out;
+	}
+	do {
+		got = recv(s->priv_fd, ans, PRIV_MAX_MSG, 0);
+	} while (got < 0 && errno == EINTR);
+	if (got < 1 || privsep_answer_parse(ans, (size_t)got, &ok, &v) != 0) {
+		goto out; /* the parent is gone, or garbled */
+	}
+	ret = ok ? buf_put(sig, v.p, v.n) : SESH_ERR_NOT_FOUND; /* refused */
+out:
+	free(ans);
+	buf_clear(&out);
+	return ret;
+}
+
 int
 server_privsep_sign(struct server *s, const struct transport_event *tev,
                     struct buf *sig)
 {
-	struct buf req, blob;
-	uint8_t ans[PRIV_MAX_MSG];
-	const uint8_t *p;
-	size_t n;
-	struct rd r;
-	ssize_t got;
+	struct privsep_req req;
+	struct buf blob;
 	int ret;
 
 	buf_init(&blob, 0);
@@ -218,70 +314,78 @@ server_privsep_sign(struct server *s, const struct transport_event *tev,
 		buf_clear(&blob);
 		return ret;
 	}
-	buf_init(&req, PRIV_MAX_MSG);
-	if ((ret = buf_put_u8(&req, 'S')) != 0 ||
-	    (ret = buf_put_string(&req, buf_data(&blob), buf_len(&blob))) !=
-	        0 ||
-	    (ret = buf_put_cstring(&req, tev->sig_alg)) != 0 ||
-	    (ret = buf_put_string(&req, tev->hash, tev->hash_len)) != 0) {
-		goto out;
-	}
-	ret = SESH_ERR_SYSTEM;
-	do {
-		got = send(s->priv_fd, buf_data(&req), buf_len(&req),
-		           MSG_NOSIGNAL);
-	} while (got < 0 && errno == EINTR);
-	if (got != (ssize_t)buf_len(&req)) {
-		goto out;
-	}
-	do {
-		got = recv(s->priv_fd, ans, sizeof(ans), 0);
-	} while (got < 0 && errno == EINTR);
-	if (got < 1 || ans[0] != 0) {
-		goto out;
-	}
-	rd_init(&r, ans + 1, (size_t)got - 1);
-	if ((ret = rd_string(&r, &p, &n)) == 0 && (ret = rd_end(&r)) == 0) {
-		ret = buf_put(sig, p, n);
-	}
-out:
-	buf_clear(&req);
+	memset(&req, 0, sizeof(req));
+	req.type = PRIVSEP_REQ_SIGN;
+	req.blob.p = buf_data(&blob);
+	req.blob.n = buf_len(&blob);
+	(void)snprintf(req.alg, sizeof(req.alg), "%s",
+	               tev->sig_alg != NULL ? tev->sig_alg : "");
+	req.hash.p = tev->hash;
+	req.hash.n = tev->hash_len;
+	ret = ask_parent(s, &req, sig);
 	buf_clear(&blob);
 	return ret;
 }
 
-/* The parent's answer to a child's 'S' request p[0..n). */
+int
+server_privsep_prove(struct server *s, const uint8_t *blob, size_t n,
+                     const char *alg, struct buf *sig)
+{
+	struct privsep_req req;
+
+	if (blob == NULL || n == 0 || alg == NULL ||
+	    strlen(alg) > SESH_MAX_NAME) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if (s->priv_fd < 0) {
+		return prove_with(s, blob, n, alg, sig);
+	}
+	memset(&req, 0, sizeof(req));
+	req.type = PRIVSEP_REQ_PROVE;
+	req.blob.p = blob;
+	req.blob.n = n;
+	(void)snprintf(req.alg, sizeof(req.alg), "%s", alg);
+	return ask_parent(s, &req, sig);
+}
+
+/* The parent's answer to a child's 'S' or 'P' request p[0..n). */
 static void
 parent_sign(struct server *s, int fd, const uint8_t *p, size_t n)
 {
-	const uint8_t *blob, *h;
-	size_t bn, hn;
-	char *alg = NULL;
+	struct privsep_req req;
 	struct buf ans, sig;
-	struct rd r;
 	uint8_t no = 1;
+	int ret;
 
 	buf_init(&ans, PRIV_MAX_MSG);
 	buf_init(&sig, PRIV_MAX_MSG);
-	rd_init(&r, p + 1, n - 1);
-	if (rd_string(&r, &blob, &bn) == 0 &&
-	    rd_cstring(&r, SESH_MAX_NAME, &alg) == 0 &&
-	    rd_string(&r, &h, &hn) == 0 && rd_end(&r) == 0 &&
-	    sign_with(s, blob, bn, alg, h, hn, &sig) == 0 &&
-	    buf_put_u8(&ans, 0) == 0 &&
-	    buf_put_string(&ans, buf_data(&sig), buf_len(&sig)) == 0) {
+	if ((ret = privsep_req_parse(p, n, &req)) == 0) {
+		ret =
+		    req.type == PRIVSEP_REQ_SIGN
+		        ? sign_with(s, req.blob.p, req.blob.n, req.alg,
+		                    req.hash.p, req.hash.n, &sig)
+		        : prove_with(s, req.blob.p, req.blob.n, req.alg, &sig);
+	}
+	if (ret == 0 && (ret = buf_put_u8(&ans, 0)) == 0) {
+		ret = buf_put_string(&ans, buf_data(&sig), buf_len(&sig));
+	}
+	if (ret == 0) {
+		if (req.type == PRIVSEP_REQ_PROVE) {
+			log_debug("signed a host key proof (%s) for user %s's "
+			          "process",
+			          req.alg, s->user.name);
+		}
 		while (send(fd, buf_data(&ans), buf_len(&ans), MSG_NOSIGNAL) <
 		           0 &&
 		       errno == EINTR) {
 		}
 	} else {
 		log_error("refused a host key signature request from user "
-		          "%s's process",
-		          s->user.name);
+		          "%s's process: %s",
+		          s->user.name, sesh_err_str(ret));
 		while (send(fd, &no, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
 		}
 	}
-	free(alg);
 	buf_clear(&ans);
 	buf_clear(&sig);
 }
@@ -314,7 +418,8 @@ parent_serve(struct server *s, int fd, pid_t child, int *end)
 		if (r < 0 && errno == EINTR) {
 			continue;
 		}
-		if (r > 0 && in[0] == 'S') {
+		if (r > 0 &&
+		    (in[0] == PRIVSEP_REQ_SIGN || in[0] == PRIVSEP_REQ_PROVE)) {
 			parent_sign(s, fd, in, (size_t)r);
 			continue;
 		}

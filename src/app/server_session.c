@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "app/server_hostkeys.h"
 #include "app/server_int.h"
 #include "base/err.h"
 #include "base/log.h"
@@ -779,6 +780,9 @@ server_chan_event(struct server *s, const struct chan_event *ev)
 	}
 	if (ev->type == CHAN_EV_GLOBAL_REPLY) {
 		return 0; /* keepalive answers: any input resets the count */
+	}
+	if (ev->type == CHAN_EV_GLOBAL_REQUEST) {
+		return server_hostkeys_prove(s, ev); /* hostkeys-prove */
 	}
 	ss = sess_get(s, ev->id);
 	switch (ev->type) {

@@ -80,6 +80,7 @@ static const struct {
 
 #define GREQ_HOSTKEYS         "hostkeys-00@openssh.com"
 #define GREQ_NO_MORE_SESSIONS "no-more-sessions@openssh.com"
+#define GREQ_HOSTKEYS_PROVE   "hostkeys-prove-00@openssh.com"
 
 struct chan_str
 chan_str_c(const char *s)
@@ -1122,10 +1123,17 @@ int
 chan_global_request(struct chan_set *cs, const char *name, bool want_reply,
                     struct buf *out)
 {
+	return chan_global_request_data(cs, name, want_reply, NULL, 0, out);
+}
+
+int
+chan_global_request_data(struct chan_set *cs, const char *name, bool want_reply,
+                         const uint8_t *p, size_t n, struct buf *out)
+{
 	struct mark m;
 	int ret;
 
-	if (name == NULL || name[0] == '\0') {
+	if (name == NULL || name[0] == '\0' || (p == NULL && n > 0)) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	if (want_reply && cs->global_pending >= CHAN_MAX_PENDING) {
@@ -1139,6 +1147,9 @@ chan_global_request(struct chan_set *cs, const char *name, bool want_reply,
 	if ((ret = buf_put_cstring(out, name)) == 0) {
 		ret = buf_put_bool(out, want_reply);
 	}
+	if (ret == 0 && n > 0) {
+		ret = buf_put(out, p, n);
+	}
 	if ((ret = msg_end(out, &m, ret)) != 0) {
 		return ret;
 	}
@@ -1148,21 +1159,114 @@ chan_global_request(struct chan_set *cs, const char *name, bool want_reply,
 	return 0;
 }
 
+/* ---- owed global replies ---- */
+
+/* REQUEST_SUCCESS with response data p[0..n), or REQUEST_FAILURE. */
+static int
+send_global_reply(struct buf *out, bool ok, const uint8_t *p, size_t n)
+{
+	struct mark m;
+	int ret;
+
+	if ((ret = msg_begin(out, &m,
+	                     ok ? SSH2_MSG_REQUEST_SUCCESS
+	                        : SSH2_MSG_REQUEST_FAILURE)) != 0) {
+		return ret;
+	}
+	return msg_end(out, &m, n > 0 ? buf_put(out, p, n) : 0);
+}
+
+static int
+gowed_push(struct chan_set *cs, enum owed v)
+{
+	if (cs->gowed_n >= CHAN_MAX_PENDING) {
+		return SESH_ERR_LIMIT;
+	}
+	cs->gowed_q[(cs->gowed_head + cs->gowed_n) % CHAN_MAX_PENDING] =
+	    (uint8_t)v;
+	cs->gowed_n++;
+	return 0;
+}
+
+static void
+gowed_pop(struct chan_set *cs)
+{
+	cs->gowed_head = (cs->gowed_head + 1) % CHAN_MAX_PENDING;
+	cs->gowed_n--;
+}
+
+/* Sends the automatic replies at the head of the queue, up to the
+ * first one the application owes. */
+static int
+gowed_flush(struct chan_set *cs, struct buf *out)
+{
+	int ret;
+
+	while (cs->gowed_n > 0 && cs->gowed_q[cs->gowed_head] != OWED_APP) {
+		ret = send_global_reply(
+		    out, cs->gowed_q[cs->gowed_head] == OWED_OK, NULL, 0);
+		if (ret != 0) {
+			return ret;
+		}
+		gowed_pop(cs);
+	}
+	return 0;
+}
+
+int
+chan_global_reply(struct chan_set *cs, bool ok, const uint8_t *p, size_t n,
+                  struct buf *out)
+{
+	int ret;
+
+	if ((p == NULL && n > 0) || (!ok && n > 0)) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	/* what a writer error left queued in front goes first */
+	if ((ret = gowed_flush(cs, out)) != 0) {
+		return ret;
+	}
+	if (cs->gowed_n == 0) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	if ((ret = send_global_reply(out, ok, p, n)) != 0) {
+		return ret;
+	}
+	gowed_pop(cs);
+	return gowed_flush(cs, out);
+}
+
 /* ---- input handlers ---- */
 
 static int
 in_global_request(struct chan_set *cs, struct rd *r, struct buf *out)
 {
-	struct chan_str name;
-	struct mark m;
+	struct chan_event *ev;
+	struct chan_str name, data;
 	bool want_reply, ok = false;
 	int ret;
 
 	/* string request name, boolean want reply, request-specific data
-	 * (not interpreted by any request we serve) */
+	 * (interpreted only by the application, for the one request it
+	 * serves) */
 	if ((ret = rd_view_str(r, &name)) != 0 ||
 	    (ret = rd_bool(r, &want_reply)) != 0) {
 		return ret;
+	}
+	if (cs->server && want_reply &&
+	    chan_str_eq(name, GREQ_HOSTKEYS_PROVE)) {
+		/* byte GLOBAL_REQUEST, "hostkeys-prove-00@openssh.com",
+		 * TRUE, string hostkey ... (OpenSSH PROTOCOL §2.5) */
+		data.n = rd_left(r);
+		if ((ret = rd_view(r, data.n, &data.p)) != 0 ||
+		    (ret = gowed_push(cs, OWED_APP)) != 0) {
+			return ret;
+		}
+		ev = ev_set(cs, CHAN_EV_GLOBAL_REQUEST, 0);
+		ev->req.name = name;
+		ev->req.want_reply = true;
+		ev->data = data;
+		return 0;
 	}
 	if (!cs->server && chan_str_eq(name, GREQ_HOSTKEYS)) {
 		ok = false; /* accepted and ignored: we keep no key list */
@@ -1173,12 +1277,11 @@ in_global_request(struct chan_set *cs, struct rd *r, struct buf *out)
 	if (!want_reply) {
 		return 0;
 	}
-	if ((ret = msg_begin(out, &m,
-	                     ok ? SSH2_MSG_REQUEST_SUCCESS
-	                        : SSH2_MSG_REQUEST_FAILURE)) != 0) {
-		return ret;
+	if (cs->gowed_n > 0) {
+		/* behind a reply the application still owes */
+		return gowed_push(cs, ok ? OWED_OK : OWED_FAIL);
 	}
-	return msg_end(out, &m, 0);
+	return send_global_reply(out, ok, NULL, 0);
 }
 
 static int

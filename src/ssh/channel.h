@@ -83,13 +83,18 @@
  * become REQUEST_REPLY events naming the request type; a reply with none
  * pending is a protocol error.
  *
- * Global requests. Incoming ones are answered at once: hostkeys-00@
- * openssh.com (client) is accepted and ignored; no-more-sessions@
- * openssh.com (server) makes any later "session" open a protocol error;
- * everything else (keepalive@openssh.com included) gets REQUEST_FAILURE
- * when want_reply is set. Our global requests with want_reply are
- * counted (at most CHAN_MAX_PENDING) and their replies become
- * GLOBAL_REPLY events.
+ * Global requests. hostkeys-prove-00@openssh.com with want_reply
+ * (server) becomes a GLOBAL_REQUEST event (its data: the key blobs);
+ * the application answers with chan_global_reply(), in order. Others
+ * are answered here: hostkeys-00@openssh.com (client) is accepted and
+ * ignored; no-more-sessions@openssh.com (server) makes any later
+ * "session" open a protocol error; everything else
+ * (keepalive@openssh.com included) gets REQUEST_FAILURE when want_reply
+ * is set. Replies stay in request order: while the application owes
+ * one, the automatic ones queue behind it; at most CHAN_MAX_PENDING
+ * replies are owed (more is SESH_ERR_LIMIT). Our global requests with
+ * want_reply are counted (at most CHAN_MAX_PENDING) and their replies
+ * become GLOBAL_REPLY events.
  */
 #ifndef SESH_SSH_CHANNEL_H
 #define SESH_SSH_CHANNEL_H
@@ -187,7 +192,8 @@ enum chan_ev_type {
 	CHAN_EV_CLOSED,         /* CLOSE both ways; the id is freed */
 	CHAN_EV_REQUEST,        /* req; chan_reply() if req.want_reply */
 	CHAN_EV_REQUEST_REPLY,  /* ok, req_type: answer to our request */
-	CHAN_EV_GLOBAL_REPLY    /* ok, data: answer to our global request */
+	CHAN_EV_GLOBAL_REPLY,   /* ok, data: answer to our global request */
+	CHAN_EV_GLOBAL_REQUEST  /* req.name, data: chan_global_reply() */
 };
 
 struct chan_event {
@@ -204,7 +210,8 @@ struct chan_event {
 	struct chan_str text;
 	/* DATA */
 	uint32_t ext_type;
-	struct chan_str data; /* also GLOBAL_REPLY's response data */
+	struct chan_str data; /* also GLOBAL_REPLY's response data and
+	                         GLOBAL_REQUEST's request data */
 	/* REQUEST */
 	struct chan_req req;
 	/* REQUEST_REPLY, GLOBAL_REPLY */
@@ -222,6 +229,11 @@ struct chan_set {
 	uint32_t maxpacket;      /* our max packet of new channels */
 	unsigned nchan;          /* channels in use */
 	unsigned global_pending; /* our global requests awaiting replies */
+	/* Global replies we owe, in request order (a ring of enum owed
+	 * values, channel.c): the head is always one the application has
+	 * not answered yet. */
+	uint8_t gowed_q[CHAN_MAX_PENDING];
+	unsigned gowed_head, gowed_n;
 	bool has_event;
 	struct chan_event ev;
 	struct chan *ch[CHAN_MAX_CHANNELS];
@@ -360,6 +372,21 @@ int chan_reply(struct chan_set *cs, uint32_t id, bool ok, struct buf *out);
  * (CHAN_MAX_PENDING awaiting replies) or the writer's errors. */
 int chan_global_request(struct chan_set *cs, const char *name, bool want_reply,
                         struct buf *out);
+/* The same with request-specific data p[0..n) (raw bytes, e.g. the
+ * strings of hostkeys-00@openssh.com); p may be NULL when n is 0. */
+int chan_global_request_data(struct chan_set *cs, const char *name,
+                             bool want_reply, const uint8_t *p, size_t n,
+                             struct buf *out);
+/*
+ * Answers the oldest GLOBAL_REQUEST event still owed: REQUEST_SUCCESS
+ * with the response data p[0..n) (raw bytes; p may be NULL when n is 0)
+ * or REQUEST_FAILURE (ok false: no data), then the automatic replies
+ * queued behind it. Returns 0, SESH_ERR_INVALID_ARGUMENT (no reply owed
+ * by the application, or data with a failure) or the writer's errors
+ * (nothing sent, still owed).
+ */
+int chan_global_reply(struct chan_set *cs, bool ok, const uint8_t *p, size_t n,
+                      struct buf *out);
 
 /*
  * Parses a CHANNEL_REQUEST payload (RFC 4254 §6) into *req (views into p)

@@ -530,7 +530,7 @@ conn_can_export(const struct conn *c)
 	return c != NULL && c->server && c->err == 0 && c->t != NULL &&
 	       conn_authenticated(c) && transport_can_export(c->t) &&
 	       buf_len(&c->ua_out) == 0 && buf_len(&c->chan_out) == 0 &&
-	       c->cs.nchan == 0 && !c->cs.has_event;
+	       c->cs.nchan == 0 && c->cs.gowed_n == 0 && !c->cs.has_event;
 }
 
 int

@@ -10,11 +10,13 @@ Checked from outside: the child's /proc entries during the key exchange
 (uid, root folder, NoNewPrivs, Seccomp, no host key file open); a
 debug build of seshd (seshd-testhooks, tests/hooks/) whose child tries
 to open a file or fork is killed by SIGSYS and the daemon serves on;
-`seshd -T` names the sandbox; logins still work through the monitor.
+`seshd -T` names the sandbox; logins still work through the monitor;
+SandboxUser picks the child's user and a missing one fails `seshd -t`.
 """
 import os
 import pwd
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -165,6 +167,66 @@ def test_dump_names_the_sandbox(sesh_bin, tmp_path):
 	with start_seshd(sesh_bin, tmp_path, []) as d:
 		last = dump_last(sesh_bin, d)
 	assert last.startswith("sandbox seccomp (chroot /run/sesh/empty"), last
+
+
+@pytest.fixture
+def system_user():
+	"""A system user made for one test (useradd -r, with its own group),
+	removed after it."""
+	if shutil.which("useradd") is None or shutil.which("userdel") is None:
+		pytest.skip("useradd/userdel not installed")
+	name = f"seshsbx{os.getpid() % 100000}"
+	subprocess.run(["userdel", name], capture_output=True)  # a leftover
+	r = subprocess.run(["useradd", "-r", "-U", "-M", "-d", "/nonexistent",
+			    "-s", "/usr/sbin/nologin", name],
+			   capture_output=True, timeout=30)
+	assert r.returncode == 0, r.stderr
+	try:
+		yield pwd.getpwnam(name)
+	finally:
+		subprocess.run(["userdel", name], capture_output=True,
+			       timeout=30)
+
+
+def test_sandbox_user_is_configurable(sesh_bin, tmp_path, system_user):
+	"""SandboxUser (a sesh extension): the pre-authentication child runs
+	with that user's ids; -T says so."""
+	pw = system_user
+	assert pw.pw_uid != 0 and pw.pw_gid != 0
+	with start_seshd(sesh_bin, tmp_path,
+			 [f"SandboxUser {pw.pw_name}"]) as d:
+		s = open_preauth(d.port)
+		try:
+			_, child = find_child(d.proc.pid)
+			cs = status(child)
+			assert cs["Uid"].split() == [str(pw.pw_uid)] * 4, cs["Uid"]
+			assert cs["Gid"].split() == [str(pw.pw_gid)] * 4, cs["Gid"]
+			assert cs["Groups"] == "", cs["Groups"]
+			assert cs["Seccomp"] == "2"
+		finally:
+			s.close()
+		r = subprocess.run([sesh_bin("seshd"), "-T", "-f", d.config],
+				   capture_output=True, timeout=30)
+		assert r.returncode == 0, r.stderr
+		out = r.stdout.decode().splitlines()
+		assert f"sandboxuser {pw.pw_name}" in out, out
+		assert f", user {pw.pw_name}, " in out[-1], out[-1]
+
+
+def test_sandbox_user_must_exist(sesh_bin, tmp_path):
+	cfg = tmp_path / "bad_config"
+	cfg.write_text("Port 22\nSandboxUser no-such-sesh-user\n")
+	r = subprocess.run([sesh_bin("seshd"), "-t", "-f", str(cfg)],
+			   capture_output=True, timeout=30)
+	assert r.returncode != 0
+	assert f"{cfg} line 2: SandboxUser: no such user " \
+		"\"no-such-sesh-user\"." in r.stderr.decode(), r.stderr
+	cfg.write_text("SandboxUser root\n")
+	r = subprocess.run([sesh_bin("seshd"), "-t", "-f", str(cfg)],
+			   capture_output=True, timeout=30)
+	assert r.returncode != 0
+	assert "line 1: SandboxUser: user \"root\" has uid or gid 0." in \
+		r.stderr.decode(), r.stderr
 
 
 def test_reload_during_a_login_keeps_it(sesh_bin, tmp_path):

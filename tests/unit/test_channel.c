@@ -8,7 +8,9 @@
  * packet checks, coalesced window adjustments, peer overrun and data
  * after EOF, eow@openssh.com, unknown and keepalive requests answered
  * FAILURE in order behind replies the application owes, global requests
- * (keepalive, no-more-sessions, hostkeys-00), bounds on pending replies,
+ * (keepalive, no-more-sessions, hostkeys-00), hostkeys-prove-00 as an
+ * event whose reply (with data) keeps its place in order ahead of the
+ * automatic global replies queued behind it, bounds on pending replies,
  * the channel table limit, unknown channel ids and misplaced messages;
  * pty modes round trips; truncation sweeps over every message the
  * module parses, and a bit-flip sweep.
@@ -49,6 +51,11 @@ struct side {
 	unsigned nreply;
 	bool global_ok[32];
 	unsigned nglobal;
+	uint8_t greply[64]; /* data of the last GLOBAL_REPLY */
+	size_t greply_len;
+	char greq_name[64]; /* the last GLOBAL_REQUEST event */
+	uint8_t greq_data[64];
+	size_t greq_len;
 	uint32_t exit_status;
 	char arg[64], term[64];
 	uint32_t cols, rows, fail_reason;
@@ -160,6 +167,20 @@ handle(struct side *s, const struct chan_event *ev)
 	case CHAN_EV_GLOBAL_REPLY:
 		assert_true(s->nglobal < 32);
 		s->global_ok[s->nglobal++] = ev->ok;
+		assert_true(ev->data.n <= sizeof(s->greply));
+		if (ev->data.n > 0) {
+			memcpy(s->greply, ev->data.p, ev->data.n);
+		}
+		s->greply_len = ev->data.n;
+		break;
+	case CHAN_EV_GLOBAL_REQUEST:
+		assert_true(ev->req.want_reply);
+		copy_str(s->greq_name, sizeof(s->greq_name), ev->req.name);
+		assert_true(ev->data.n <= sizeof(s->greq_data));
+		if (ev->data.n > 0) {
+			memcpy(s->greq_data, ev->data.p, ev->data.n);
+		}
+		s->greq_len = ev->data.n;
 		break;
 	default:
 		break;
@@ -1298,6 +1319,187 @@ test_global_requests(void **state)
 	side_clear(&s);
 }
 
+/* A GLOBAL_REQUEST payload with raw request data. */
+static void
+global_msg(struct buf *m, const char *name, bool want_reply, const void *data,
+           size_t n)
+{
+	buf_reset(m);
+	assert_int_equal(buf_put_u8(m, SSH2_MSG_GLOBAL_REQUEST), 0);
+	assert_int_equal(buf_put_cstring(m, name), 0);
+	assert_int_equal(buf_put_bool(m, want_reply), 0);
+	if (n > 0) {
+		assert_int_equal(buf_put(m, data, n), 0);
+	}
+}
+
+static void
+test_global_request_events(void **state)
+{
+	static const uint8_t keys[] = {0, 0, 0, 3, 'k', 'e', 'y'};
+	static const uint8_t sigs[] = {0, 0, 0, 3, 's', 'i', 'g'};
+	struct side c, s;
+	struct buf m;
+	const uint8_t *p;
+	size_t n;
+	unsigned i;
+
+	(void)state;
+	side_init(&c, false);
+	side_init(&s, true);
+	buf_init(&m, 0);
+	/* hostkeys-00 with its data, as the server sends it */
+	assert_int_equal(
+	    chan_global_request_data(&s.cs, "hostkeys-00@openssh.com", false,
+	                             keys, sizeof(keys), &s.out),
+	    0);
+	global_msg(&m, "hostkeys-00@openssh.com", false, keys, sizeof(keys));
+	first_record(&s.out, &p, &n);
+	assert_int_equal(n, buf_len(&m));
+	assert_memory_equal(p, buf_data(&m), n);
+	run(&s, &c);
+	assert_int_equal(buf_len(&c.out), 0); /* ignored by the client */
+	assert_int_equal(
+	    chan_global_request_data(&s.cs, "x", false, NULL, 1, &s.out),
+	    SESH_ERR_INVALID_ARGUMENT);
+
+	/* hostkeys-prove: an event; then a keepalive and no-more-sessions
+	 * wait behind the reply the application owes */
+	assert_int_equal(
+	    chan_global_request_data(&c.cs, "hostkeys-prove-00@openssh.com",
+	                             true, keys, sizeof(keys), &c.out),
+	    0);
+	assert_int_equal(
+	    chan_global_request(&c.cs, "keepalive@openssh.com", true, &c.out),
+	    0);
+	assert_int_equal(chan_global_request(&c.cs,
+	                                     "no-more-sessions@openssh.com",
+	                                     true, &c.out),
+	                 0);
+	deliver(&c, &s);
+	assert_int_equal(s.nev[CHAN_EV_GLOBAL_REQUEST], 1);
+	assert_string_equal(s.greq_name, "hostkeys-prove-00@openssh.com");
+	assert_int_equal(s.greq_len, sizeof(keys));
+	assert_memory_equal(s.greq_data, keys, sizeof(keys));
+	assert_int_equal(buf_len(&s.out), 0); /* nothing overtakes it */
+	assert_true(s.cs.no_more_sessions);   /* acted on, reply queued */
+	/* a failure carries no data */
+	assert_int_equal(
+	    chan_global_reply(&s.cs, false, sigs, sizeof(sigs), &s.out),
+	    SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(
+	    chan_global_reply(&s.cs, true, sigs, sizeof(sigs), &s.out), 0);
+	assert_int_equal(count_records(&s.out, -1), 3);
+	run(&s, &c);
+	assert_int_equal(c.nglobal, 3);
+	assert_true(c.global_ok[0]);  /* the proof, first */
+	assert_false(c.global_ok[1]); /* keepalive */
+	assert_true(c.global_ok[2]);  /* no-more-sessions */
+	assert_int_equal(c.greply_len, 0);
+	/* nothing owed any more */
+	assert_int_equal(chan_global_reply(&s.cs, true, NULL, 0, &s.out),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(chan_global_reply(&s.cs, false, NULL, 0, &s.out),
+	                 SESH_ERR_INVALID_ARGUMENT);
+
+	/* the proof's data reaches the client's GLOBAL_REPLY event */
+	assert_int_equal(
+	    chan_global_request_data(&c.cs, "hostkeys-prove-00@openssh.com",
+	                             true, keys, sizeof(keys), &c.out),
+	    0);
+	run(&c, &s);
+	assert_int_equal(s.nev[CHAN_EV_GLOBAL_REQUEST], 2);
+	assert_int_equal(
+	    chan_global_reply(&s.cs, true, sigs, sizeof(sigs), &s.out), 0);
+	run(&s, &c);
+	assert_int_equal(c.nglobal, 4);
+	assert_true(c.global_ok[3]);
+	assert_int_equal(c.greply_len, sizeof(sigs));
+	assert_memory_equal(c.greply, sigs, sizeof(sigs));
+	/* an unanswered proof with no automatic reply behind it: the
+	 * application's FAILURE goes alone */
+	global_msg(&m, "hostkeys-prove-00@openssh.com", true, NULL, 0);
+	assert_int_equal(feed(&s, &m), 0);
+	assert_int_equal(s.nev[CHAN_EV_GLOBAL_REQUEST], 3);
+	assert_int_equal(s.greq_len, 0);
+	assert_int_equal(chan_global_reply(&s.cs, false, NULL, 0, &s.out), 0);
+	assert_int_equal(count_records(&s.out, SSH2_MSG_REQUEST_FAILURE), 1);
+	buf_reset(&s.out);
+
+	/* without want_reply: no event, no answer */
+	global_msg(&m, "hostkeys-prove-00@openssh.com", false, keys,
+	           sizeof(keys));
+	assert_int_equal(feed(&s, &m), 0);
+	assert_int_equal(s.nev[CHAN_EV_GLOBAL_REQUEST], 3);
+	assert_int_equal(buf_len(&s.out), 0);
+	/* to a client: an unknown request, FAILURE at once */
+	global_msg(&m, "hostkeys-prove-00@openssh.com", true, keys,
+	           sizeof(keys));
+	assert_int_equal(feed(&c, &m), 0);
+	assert_int_equal(c.nev[CHAN_EV_GLOBAL_REQUEST], 0);
+	assert_int_equal(count_records(&c.out, SSH2_MSG_REQUEST_FAILURE), 1);
+	buf_reset(&c.out);
+
+	/* owed replies are bounded: one owed by the application and
+	 * CHAN_MAX_PENDING - 1 queued behind it, then SESH_ERR_LIMIT */
+	assert_int_equal(feed(&s, &m), 0);
+	assert_int_equal(s.nev[CHAN_EV_GLOBAL_REQUEST], 4);
+	global_msg(&m, "keepalive@openssh.com", true, NULL, 0);
+	for (i = 1; i < CHAN_MAX_PENDING; i++) {
+		assert_int_equal(feed(&s, &m), 0);
+	}
+	assert_int_equal(buf_len(&s.out), 0);
+	assert_int_equal(feed(&s, &m), SESH_ERR_LIMIT);
+	global_msg(&m, "hostkeys-prove-00@openssh.com", true, keys,
+	           sizeof(keys));
+	assert_int_equal(feed(&s, &m), SESH_ERR_LIMIT);
+	assert_int_equal(chan_global_reply(&s.cs, true, NULL, 0, &s.out), 0);
+	assert_int_equal(count_records(&s.out, -1), CHAN_MAX_PENDING);
+	first_record(&s.out, &p, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0], SSH2_MSG_REQUEST_SUCCESS);
+	buf_clear(&m);
+	side_clear(&c);
+	side_clear(&s);
+}
+
+/* A writer error while the queue drains leaves the rest queued; the
+ * next answer sends it first, still in order. */
+static void
+test_global_reply_writer_error(void **state)
+{
+	struct side s;
+	struct buf m;
+	const uint8_t *p;
+	size_t n, max;
+
+	(void)state;
+	side_init(&s, true);
+	buf_init(&m, 0);
+	global_msg(&m, "hostkeys-prove-00@openssh.com", true, NULL, 0);
+	assert_int_equal(feed(&s, &m), 0);
+	global_msg(&m, "keepalive@openssh.com", true, NULL, 0);
+	assert_int_equal(feed(&s, &m), 0);
+	/* room for the first reply only (4 + 1 bytes) */
+	max = s.out.max;
+	s.out.max = 5;
+	assert_int_equal(chan_global_reply(&s.cs, true, NULL, 0, &s.out),
+	                 SESH_ERR_LIMIT);
+	assert_int_equal(count_records(&s.out, SSH2_MSG_REQUEST_SUCCESS), 1);
+	assert_int_equal(s.cs.gowed_n, 1);
+	/* the queued FAILURE leaves before anything else */
+	s.out.max = max;
+	buf_reset(&s.out);
+	assert_int_equal(chan_global_reply(&s.cs, true, NULL, 0, &s.out),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(count_records(&s.out, SSH2_MSG_REQUEST_FAILURE), 1);
+	first_record(&s.out, &p, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(s.cs.gowed_n, 0);
+	buf_clear(&m);
+	side_clear(&s);
+}
+
 static void
 test_pending_bounds(void **state)
 {
@@ -1731,6 +1933,13 @@ sweep_build(void)
 	assert_int_equal(buf_put_bool(b, true), 0);
 	b = sweep_add(TO_CLIENT_OPEN);
 	assert_int_equal(buf_put_u8(b, SSH2_MSG_REQUEST_FAILURE), 0);
+	b = sweep_add(TO_SERVER_OPEN);
+	assert_int_equal(buf_put_u8(b, SSH2_MSG_GLOBAL_REQUEST), 0);
+	assert_int_equal(buf_put_cstring(b, "hostkeys-prove-00@openssh.com"),
+	                 0);
+	assert_int_equal(buf_put_bool(b, true), 0);
+	/* (its data is opaque here: any prefix of it is a valid request;
+	 * app/privsep_req.c parses it) */
 	/* Requests, with their data. */
 	assert_int_equal(buf_put_cstring(&d, "xterm"), 0);
 	assert_int_equal(buf_put_u32(&d, 80), 0);
@@ -1925,6 +2134,8 @@ main(void)
 	    cmocka_unit_test(test_eow_and_unknown_requests),
 	    cmocka_unit_test(test_exit_signal),
 	    cmocka_unit_test(test_global_requests),
+	    cmocka_unit_test(test_global_request_events),
+	    cmocka_unit_test(test_global_reply_writer_error),
 	    cmocka_unit_test(test_pending_bounds),
 	    cmocka_unit_test(test_table_limit),
 	    cmocka_unit_test(test_bad_ids_and_states),

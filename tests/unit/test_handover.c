@@ -76,7 +76,8 @@ struct side {
 	bool disconnected;
 	struct buf data; /* channel data received */
 	uint32_t chan_id;
-	bool chan_open; /* client: confirmed; server: accepted */
+	bool chan_open;     /* client: confirmed; server: accepted */
+	int global_refused; /* client: REQUEST_FAILURE answers */
 };
 
 struct pair {
@@ -158,6 +159,15 @@ chan_event(struct side *sd, const struct chan_event *ce, bool server)
 		                 0);
 		break;
 	case CHAN_EV_WINDOW:
+		break;
+	case CHAN_EV_GLOBAL_REQUEST:
+		/* left owed: test_refusals answers it */
+		assert_true(server);
+		break;
+	case CHAN_EV_GLOBAL_REPLY:
+		assert_false(server);
+		assert_false(ce->ok);
+		sd->global_refused++;
 		break;
 	default:
 		fail_msg("%s channel event %d", server ? "server" : "client",
@@ -723,6 +733,27 @@ test_refusals(void **state)
 	pump(&pr);
 	assert_int_equal(conn_held_bytes(pr.sv.c), 0);
 	assert_true(conn_can_export(pr.sv.c));
+	/* a global request whose reply the application still owes */
+	{
+		static const uint8_t key[] = {0, 0, 0, 3, 'k', 'e', 'y'};
+
+		assert_int_equal(chan_global_request_data(
+		                     conn_channels(pr.cl.c),
+		                     "hostkeys-prove-00@openssh.com", true, key,
+		                     sizeof(key), conn_chan_buf(pr.cl.c)),
+		                 0);
+		assert_int_equal(conn_flush(pr.cl.c), 0);
+		pump(&pr);
+		assert_refused(pr.sv.c);
+		assert_int_equal(chan_global_reply(conn_channels(pr.sv.c),
+		                                   false, NULL, 0,
+		                                   conn_chan_buf(pr.sv.c)),
+		                 0);
+		assert_int_equal(conn_flush(pr.sv.c), 0);
+		pump(&pr);
+		assert_int_equal(pr.cl.global_refused, 1);
+		assert_true(conn_can_export(pr.sv.c));
+	}
 	/* with a channel open */
 	open_channel(&pr);
 	assert_refused(pr.sv.c);

@@ -1225,6 +1225,55 @@ test_root_refusals(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* before_filter: the ids are the ones the caller looked up. */
+static int
+given_ids_check(void *arg)
+{
+	(void)arg;
+	return getuid() == 54321 && geteuid() == 54321 && getgid() == 54322 &&
+	               getegid() == 54322
+	           ? 0
+	           : SESH_ERR_SYSTEM;
+}
+
+/* Root: ids the caller looked up (have_ids) are used as given, without
+ * a lookup of opts->user, and root ids among them are refused. */
+static void
+test_given_ids(void **state)
+{
+	struct sandbox_opts o;
+	char dir[64];
+
+	(void)state;
+	skip_if_valgrind();
+	if (!is_root) {
+		print_message("not root: uid checks skipped\n");
+		skip();
+	}
+	strcpy(dir, "/tmp/sesh-sandbox3-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	memset(&o, 0, sizeof(o));
+	o.dir = dir;
+	o.max_fd = -1;
+	o.user = "no-such-user-sesh-test"; /* not looked up */
+	o.have_ids = true;
+	o.uid = 54321;
+	o.gid = 54322;
+	o.before_filter = given_ids_check;
+	assert_int_equal(child_enter_code(&o), 0);
+	o.uid = 0;
+	assert_int_equal(child_enter_code(&o), 2);
+	o.uid = 54321;
+	o.gid = 0;
+	assert_int_equal(child_enter_code(&o), 2);
+	/* without have_ids the name is looked up again */
+	o.have_ids = false;
+	o.gid = 54322;
+	assert_int_equal(child_enter_code(&o), 3);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -1238,6 +1287,7 @@ main(void)
 	    cmocka_unit_test(test_arch_check),
 	    cmocka_unit_test(test_proc_view),
 	    cmocka_unit_test(test_root_refusals),
+	    cmocka_unit_test(test_given_ids),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

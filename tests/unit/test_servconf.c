@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -648,6 +649,101 @@ test_errors(void **state)
 	servconf_clear(&c);
 }
 
+/* A user that exists with neither uid nor gid 0 (NULL: none here). */
+static const char *
+plain_user(char *buf, size_t n)
+{
+	struct passwd *pw;
+	const char *found = NULL;
+
+	setpwent();
+	while ((pw = getpwent()) != NULL) {
+		if (pw->pw_uid != 0 && pw->pw_gid != 0 &&
+		    strlen(pw->pw_name) < n) {
+			snprintf(buf, n, "%s", pw->pw_name);
+			found = buf;
+			break;
+		}
+	}
+	endpwent();
+	return found;
+}
+
+/* SandboxUser (a sesh extension): checked when read, not in Match. */
+static void
+test_sandbox_user(void **state)
+{
+	struct servconf c, m;
+	struct servconf_err err;
+	char text[256], line[128], name[64];
+	const char *user = plain_user(name, sizeof(name));
+
+	(void)state;
+	/* default: unset, -T "none" */
+	load_ok(&c, "");
+	assert_null(c.sandbox_user);
+	assert_true(dump_has(&c, "sandboxuser none"));
+	servconf_clear(&c);
+	load_ok(&c, "SandboxUser none\n");
+	assert_null(c.sandbox_user);
+	servconf_clear(&c);
+
+	/* a missing user, root and a gid-0 user: file:line errors */
+	expect_err("Port 22\nSandboxUser no-such-user-sesh-test\n",
+	           "t.conf line 2: SandboxUser: no such user "
+	           "\"no-such-user-sesh-test\".");
+	expect_err("sandboxuser root\n",
+	           "t.conf line 1: sandboxuser: user \"root\" has uid or "
+	           "gid 0.");
+	expect_err("SandboxUser\n", "t.conf line 1: no argument after "
+	                            "keyword \"SandboxUser\"");
+	expect_err("SandboxUser root\n", "has uid or gid 0");
+	assert_int_equal(load(&c, "SandboxUser a b\n", &err),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_non_null(strstr(err.msg, "extra arguments at end of line"));
+	servconf_clear(&c);
+	expect_err("Match User a\n\tSandboxUser root\n",
+	           "t.conf line 2: Directive 'SandboxUser' is not allowed "
+	           "within a Match block");
+
+	if (user == NULL) {
+		skip();
+	}
+	/* set: stored, first value wins, a later bad value still fails */
+	snprintf(text, sizeof(text), "SandboxUser %s\nSandboxUser none\n",
+	         user);
+	load_ok(&c, text);
+	assert_string_equal(c.sandbox_user, user);
+	snprintf(line, sizeof(line), "sandboxuser %s", user);
+	assert_true(dump_has(&c, line));
+	/* a connection's effective config keeps it */
+	assert_int_equal(match_for(&c, "alice", "10.0.0.1", NULL, 22, &m), 0);
+	assert_string_equal(m.sandbox_user, user);
+	servconf_clear(&m);
+	servconf_clear(&c);
+	snprintf(text, sizeof(text),
+	         "SandboxUser %s\nSandboxUser no-such-user-sesh-test\n", user);
+	expect_err(text, "t.conf line 2: SandboxUser: no such user");
+
+	/* -o: over the file, and checked the same way */
+	servconf_init(&c);
+	memset(&err, 0, sizeof(err));
+	snprintf(line, sizeof(line), "SandboxUser=%s", user);
+	assert_int_equal(servconf_set_option(&c, line, &err), 0);
+	assert_int_equal(servconf_load_text(&c, "t.conf", "SandboxUser none\n",
+	                                    strlen("SandboxUser none\n"), &err),
+	                 0);
+	assert_int_equal(servconf_finish(&c, &err), 0);
+	assert_string_equal(c.sandbox_user, user);
+	servconf_clear(&c);
+	servconf_init(&c);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(servconf_set_option(&c, "SandboxUser=root", &err),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_non_null(strstr(err.msg, "has uid or gid 0"));
+	servconf_clear(&c);
+}
+
 /* A scratch folder for Include tests. */
 static char tmpdir[64];
 
@@ -845,6 +941,7 @@ main(void)
 	    cmocka_unit_test(test_match_errors),
 	    cmocka_unit_test(test_addr_lists),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_sandbox_user),
 	    cmocka_unit_test(test_include),
 	    cmocka_unit_test(test_sweeps),
 	};

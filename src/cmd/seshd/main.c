@@ -39,6 +39,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "crypto/noatexit.h"
 #include "crypto/preload.h"
 #include "key/key.h"
 #include "key/keyfile.h"
@@ -360,13 +361,18 @@ parse_conn_spec(char *spec, struct servconf_conninfo *ci)
  * otherwise (not root, -d, -i) in one process.
  */
 static void
-print_sandbox(void)
+print_sandbox(const struct servconf *c)
 {
+	const char *user = NULL;
+
 	if (geteuid() == 0) {
-		printf("sandbox %s (chroot %s, unprivileged user, rlimits, "
+		if (sandbox_user(c->sandbox_user, &user, NULL, NULL) != 0) {
+			user = "(none usable)";
+		}
+		printf("sandbox %s (chroot %s, user %s, rlimits, "
 		       "no_new_privs) for the pre-authentication child; -d "
 		       "and -i run without it%s\n",
-		       sandbox_describe(), SANDBOX_DEFAULT_DIR,
+		       sandbox_describe(), SANDBOX_DEFAULT_DIR, user,
 		       sandbox_sanitizer_build()
 		           ? "; sanitizer build: the child keeps stderr"
 		           : "");
@@ -389,7 +395,7 @@ dump_config(const struct opts *o, const struct servconf *c)
 		if (servconf_dump(c, stdout) != 0) {
 			return 1;
 		}
-		print_sandbox();
+		print_sandbox(c);
 		return 0;
 	}
 	if ((spec = strdup(o->conn_spec)) == NULL ||
@@ -409,7 +415,7 @@ dump_config(const struct opts *o, const struct servconf *c)
 	}
 	ret = servconf_dump(&m, stdout) == 0 ? 0 : 1;
 	if (ret == 0) {
-		print_sandbox();
+		print_sandbox(c);
 	}
 	servconf_clear(&m);
 	free(spec);
@@ -672,6 +678,11 @@ main(int argc, char **argv)
 	log_init("seshd", LOG_LVL_INFO);
 	listener_init(&l);
 	parse_args(argc, argv, &o);
+	if (o.rexec) {
+		/* one connection, then exit: no libcrypto teardown at exit
+		 * (crypto/noatexit.h) */
+		(void)crypto_no_atexit();
+	}
 	if ((ret = load_config(&o, &conf)) != 0) {
 		opts_free(&o);
 		return ret;
