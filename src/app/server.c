@@ -1070,6 +1070,17 @@ server_conn_run(const struct server_ctx *ctx)
 		s->end = (enum server_end)run_monitored(s);
 		return server_finish(s);
 	}
+	/*
+	 * Root without a monitor (-d, -i): the engine gets public copies and
+	 * asks for signatures by event, so that the user's process can drop
+	 * the private keys at the split and ask its root parent, as after a
+	 * handover (server_privsep.c).
+	 */
+	if (s->is_root && (ret = resume_keys(s)) != 0) {
+		log_error("Connection from %s port %u: host keys: %s",
+		          ctx->raddr, ctx->rport, sesh_err_str(ret));
+		return server_finish(s);
+	}
 	engine_config(s, &cfg);
 	if ((ret = conn_new(TRANSPORT_SERVER, &cfg, &s->c)) != 0) {
 		log_error("Connection from %s port %u: %s", ctx->raddr,

@@ -577,6 +577,9 @@ server_privsep_split(struct server *s, bool *is_parent, int *end)
 		 * keys (the listener's copies) are wiped here */
 		for (size_t i = 0; i < s->nsignkeys; i++) {
 			key_free(s->signkeys[i]);
+			/* no dangling copy for whoever owns the array (-d,
+			 * -i: main frees it at exit) */
+			((struct sshkey **)s->signkeys)[i] = NULL;
 		}
 		s->nsignkeys = 0;
 		return 0;

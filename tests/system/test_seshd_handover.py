@@ -19,7 +19,7 @@ import pytest
 
 from seshd_util import start_seshd
 from seshd_server_util import (authorize, make_key, make_user, pub_line,
-			       remove_user, run_ssh)
+			       remove_user, run_ssh, ssh_argv)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
 				reason="logs in as root and creates users")
@@ -140,3 +140,97 @@ def test_inetd_mode_has_no_handover(sesh_bin, tmp_path, root_key):
 	assert r.returncode == 0, r.stderr
 	assert r.stdout == b"inetd-ok\n"
 	assert b"handed over" not in r.stderr
+
+
+def _host_key_seed(path):
+	"""The 32-byte private seed of an OpenSSH ed25519 key file."""
+	from cryptography.hazmat.primitives import serialization
+	with open(path, "rb") as f:
+		k = serialization.load_ssh_private_key(f.read(), None)
+	return k.private_bytes(serialization.Encoding.Raw,
+			       serialization.PrivateFormat.Raw,
+			       serialization.NoEncryption())
+
+
+def _memory_holds(pid, needle):
+	"""Whether any readable, resident mapping of process pid holds
+	needle. Mappings over 1 GiB are skipped: only a sanitizer build has
+	them (its shadow memory, reserved and mostly untouched)."""
+	regions, cur = [], None
+	with open(f"/proc/{pid}/smaps") as f:
+		for line in f:
+			first = line.split()[0]
+			if "-" in first and not first.endswith(":"):
+				fields = line.split()
+				lo, hi = (int(x, 16) for x in first.split("-"))
+				name = fields[5] if len(fields) > 5 else ""
+				cur = [lo, hi, "r" in fields[1] and
+				       name not in ("[vvar]", "[vsyscall]"), 0]
+				regions.append(cur)
+			elif first == "Rss:" and cur is not None:
+				cur[3] = int(line.split()[1])
+	chunk = 16 << 20
+	with open(f"/proc/{pid}/mem", "rb", 0) as mem:
+		for lo, hi, readable, rss in regions:
+			if not readable or rss == 0 or hi - lo > (1 << 30):
+				continue
+			at = lo
+			while at < hi:
+				n = min(chunk + len(needle), hi - at)
+				try:
+					mem.seek(at)
+					data = mem.read(n)
+				except OSError:
+					break
+				if needle in data:
+					return True
+				at += chunk
+	return False
+
+
+@pytest.mark.parametrize("mode", ["listener", "inetd"])
+def test_user_process_holds_no_private_host_key(sesh_bin, tmp_path, mode):
+	"""A non-root user's session process has dropped the private host
+	key (its root parent signs for it), with a listener (after the
+	handover) and with -i (no monitor, no handover); the parent's
+	memory, searched the same way, holds it (the search works)."""
+	user = make_user()
+	try:
+		key = make_key(tmp_path, "ed25519", name="ukey")
+		authorize(user, [pub_line(key)])
+		with start_seshd(sesh_bin, tmp_path,
+				 ["LogLevel DEBUG1", "UsePAM no"]) as d:
+			seed = _host_key_seed(d.host_keys[0])
+			if mode == "listener":
+				port, extra = d.port, []
+			else:
+				port, extra = 1, ["-o", "ProxyCommand="
+						  f"{sesh_bin('seshd')} -i -e "
+						  f"-f {d.config}"]
+			argv = ssh_argv(port, key, f"{user.name}@127.0.0.1",
+					"echo $PPID; exec sleep 30", *extra)
+			p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+					     stdout=subprocess.PIPE,
+					     stderr=subprocess.PIPE)
+			try:
+				carrier = int(p.stdout.readline())
+				with open(f"/proc/{carrier}/status") as f:
+					st = f.read()
+				uid = int(st.split("\nUid:")[1].split()[0])
+				parent = int(st.split("\nPPid:")[1].split()[0])
+				assert uid == user.uid
+				assert _memory_holds(parent, seed)
+				assert not _memory_holds(carrier, seed)
+			finally:
+				p.kill()
+				p.wait()
+			# and rekeys still work: the parent signs them
+			data = os.urandom(3 * 1024 * 1024)
+			r = run_ssh(port, key, f"{user.name}@127.0.0.1",
+				    "sha256sum", "-o", "RekeyLimit=512K",
+				    *extra, stdin=data, timeout=120)
+			assert r.returncode == 0, r.stderr
+			assert hashlib.sha256(data).hexdigest().encode() in \
+				r.stdout
+	finally:
+		remove_user(user)
