@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -338,6 +339,23 @@ flush_out(struct server *s)
 	}
 }
 
+/*
+ * Tells the channels how much the socket still holds after a read (full:
+ * the read filled its buffer), so that windows do not grow while we, not
+ * the path, are behind (channel.h, Flow control). Only after the split:
+ * the sandboxed pre-auth child may not ioctl.
+ */
+static void
+note_queued(struct server *s, bool full)
+{
+	int q = 0;
+
+	if (full && s->split && ioctl(s->rfd, FIONREAD, &q) != 0) {
+		q = 0;
+	}
+	chan_set_input_queued(conn_channels(s->c), q > 0 ? (size_t)q : 0);
+}
+
 static void
 read_socket(struct server *s)
 {
@@ -403,6 +421,7 @@ read_socket(struct server *s)
 		}
 	}
 	if (direct) {
+		note_queued(s, r == (ssize_t)want);
 		if (conn_input_commit(s->c, (size_t)r, s->last_input_ms) != 0) {
 			/* the DISCONNECTED event reports it */
 		}

@@ -42,8 +42,10 @@ struct chan {
 	uint32_t lwin_cap;   /* how far lwin_max may grow */
 	/* Growth probe in flight (see channel.h, Flow control). */
 	bool probing;
-	uint32_t probe_avail; /* the peer's window just before the adjust */
-	uint32_t probe_got;   /* data received since the probe was sent */
+	bool probe_wanted;     /* skipped while behind: goes once caught up */
+	uint32_t probe_avail;  /* the peer's window just before the adjust */
+	uint32_t probe_got;    /* data received since the probe was sent */
+	uint32_t probe_queued; /* of it, already in the driver's socket */
 	/* Send side. */
 	uint32_t rwin, rmaxpacket;
 	bool sent_eof, rcvd_eof, rcvd_eow;
@@ -216,6 +218,12 @@ chan_set_window_cap(struct chan_set *cs, uint32_t cap)
 	}
 	cs->window_cap = cap;
 	return 0;
+}
+
+void
+chan_set_input_queued(struct chan_set *cs, size_t n)
+{
+	cs->input_queued = n;
 }
 
 /* A fresh channel in the first free slot. SESH_ERR_LIMIT when full. */
@@ -966,8 +974,17 @@ chan_send_data_commit(struct chan_set *cs, uint32_t id, struct buf *out,
  * UINT32_MAX, so nothing overflows here, and the peer's window (never
  * above our lwin) stays below 2^32 too. On error nothing changed.
  */
+/* The driver's socket holds more than an eighth of c's window: we are
+ * behind, so the peer running the window dry says nothing of the path. */
+static bool
+input_behind(const struct chan_set *cs, const struct chan *c)
+{
+	return cs->input_queued > c->lwin_max / 8;
+}
+
 static int
-give_window(struct chan *c, uint32_t grow, struct buf *out)
+give_window(const struct chan_set *cs, struct chan *c, uint32_t grow,
+            struct buf *out)
 {
 	uint32_t add = c->unadjusted + grow, before = c->lwin;
 	struct mark m;
@@ -988,8 +1005,14 @@ give_window(struct chan *c, uint32_t grow, struct buf *out)
 	c->unadjusted = 0;
 	if (c->probing || c->lwin_max >= c->lwin_cap ||
 	    c->unconsumed > c->lwin_max / 4 || before < c->lwin_max / 4) {
+		c->probe_wanted = false;
 		return 0;
 	}
+	if (input_behind(cs, c)) {
+		c->probe_wanted = true; /* chan_consumed() sends it later */
+		return 0;
+	}
+	c->probe_wanted = false;
 	/* byte SSH_MSG_CHANNEL_REQUEST, uint32 recipient channel, string
 	 * request type, boolean want reply (no request data). Best effort:
 	 * without room for it, no probe this time. */
@@ -1008,6 +1031,8 @@ give_window(struct chan *c, uint32_t grow, struct buf *out)
 	c->probing = true;
 	c->probe_avail = before;
 	c->probe_got = 0;
+	c->probe_queued =
+	    cs->input_queued < before ? (uint32_t)cs->input_queued : before;
 	return 0;
 }
 
@@ -1017,15 +1042,17 @@ give_window(struct chan *c, uint32_t grow, struct buf *out)
  * (nearly) dry and the consumer keeps up.
  */
 static int
-probe_answered(struct chan *c, struct buf *out)
+probe_answered(const struct chan_set *cs, struct chan *c, struct buf *out)
 {
 	uint32_t grow;
 	int ret;
 
 	c->probing = false;
 	if (c->state != CH_OPEN || c->rcvd_eof || c->lwin_max >= c->lwin_cap ||
-	    c->probe_got < c->probe_avail - c->probe_avail / 8 ||
-	    c->unconsumed > c->lwin_max / 4) {
+	    c->probe_got - (c->probe_got < c->probe_queued ? c->probe_got
+	                                                   : c->probe_queued) <
+	        c->probe_avail - c->probe_avail / 8 ||
+	    c->unconsumed > c->lwin_max / 4 || input_behind(cs, c)) {
 		return 0;
 	}
 	grow = c->lwin_cap - c->lwin_max;
@@ -1033,7 +1060,7 @@ probe_answered(struct chan *c, struct buf *out)
 		grow = c->lwin_max; /* double at most */
 	}
 	c->lwin_max += grow;
-	if ((ret = give_window(c, grow, out)) != 0) {
+	if ((ret = give_window(cs, c, grow, out)) != 0) {
 		c->lwin_max -= grow; /* no room for it now: stay */
 	}
 	return 0;
@@ -1069,9 +1096,12 @@ chan_consumed(struct chan_set *cs, uint32_t id, size_t n, struct buf *out)
 	}
 	c->unconsumed -= (uint32_t)n;
 	c->unadjusted += (uint32_t)n;
-	/* After the peer's EOF no data comes: the window is not reopened. */
-	if (c->unadjusted >= threshold && !c->rcvd_eof &&
-	    (ret = give_window(c, 0, out)) != 0) {
+	/* After the peer's EOF no data comes: the window is not reopened. A
+	 * probe skipped while we were behind goes with what was consumed
+	 * once we have caught up. */
+	if ((c->unadjusted >= threshold ||
+	     (c->probe_wanted && c->unadjusted > 0 && !input_behind(cs, c))) &&
+	    !c->rcvd_eof && (ret = give_window(cs, c, 0, out)) != 0) {
 		c->unadjusted -= (uint32_t)n; /* as before the call */
 		c->unconsumed += (uint32_t)n;
 		return ret;
@@ -1541,7 +1571,7 @@ in_request_reply(struct chan_set *cs, uint32_t id, struct chan *c, uint8_t type,
 	c->req_head = (c->req_head + 1) % REQ_RING;
 	c->req_n--;
 	if (req_type == REQ_PROBE) {
-		return probe_answered(c, out);
+		return probe_answered(cs, c, out);
 	}
 	if (c->state == CH_OPEN) {
 		ev = ev_set(cs, CHAN_EV_REQUEST_REPLY, id);

@@ -70,6 +70,18 @@
  * peer's EOF. A slow consumer sends no adjusts, hence no probes, and a
  * window never shrinks back; we never accept more than the window we
  * advertised, so what the application buffers stays below the cap.
+ * Neither is a probe sent nor does an answer grow the window while the
+ * driver reports (chan_set_input_queued) more than an eighth of the
+ * window already waiting in its socket (the probe then goes with the
+ * first adjust after we have caught up, whatever its size): then the
+ * receiver, not the path, is behind, and the data before the answer was
+ * mostly our own queue;
+ * what waited there when the probe went out is not counted as data the
+ * peer sent before it saw the adjust (the rest must reach 7/8). A
+ * bigger window would only lengthen that queue, and a peer buffers up to
+ * its window too (OpenSSH's ssh holds what it read from stdin up to the
+ * window we gave, growing that buffer by copying it: at 16 MiB on a busy
+ * host it spent most of its CPU there).
  *
  * Requests. Incoming channel requests this role serves (server: pty-req,
  * shell, exec, subsystem, env, window-change, signal; client: exit-status,
@@ -229,6 +241,7 @@ struct chan_set {
 	uint32_t maxpacket;      /* our max packet of new channels */
 	unsigned nchan;          /* channels in use */
 	unsigned global_pending; /* our global requests awaiting replies */
+	size_t input_queued;     /* bytes waiting in the driver's socket */
 	/* Global replies we owe, in request order (a ring of enum owed
 	 * values, channel.c): the head is always one the application has
 	 * not answered yet. */
@@ -259,6 +272,14 @@ int chan_set_window_cap(struct chan_set *cs, uint32_t cap);
 /* The current receive window size of channel id (what it grew to); 0 for
  * an unknown channel. */
 uint32_t chan_recv_window(const struct chan_set *cs, uint32_t id);
+/*
+ * The driver reports how many received bytes wait unread in its socket
+ * (e.g. FIONREAD after a read that filled its buffer; 0 when the read
+ * took everything). While that is more than an eighth of a channel's
+ * window, its window does not grow (see Flow control). Drivers that never
+ * call it leave it 0.
+ */
+void chan_set_input_queued(struct chan_set *cs, size_t n);
 
 /*
  * Processes one payload (message 80-100). Returns 0, SESH_ERR_UNSUPPORTED

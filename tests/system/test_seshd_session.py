@@ -351,3 +351,23 @@ def test_eow_when_child_closes_stdin(srv):
 	assert r.returncode == 0, r.stderr[-2000:]
 	assert r.stdout == b"finished\n"
 	assert b"rtype eow@openssh.com" in r.stderr
+
+
+def test_stdin_to_a_child_that_pauses(srv):
+	"""A child that stops reading now and then: the pipe fills, seshd
+	queues what the client sends (put_stdin) and writes it out as the
+	child reads again, before newer data: every byte arrives, in
+	order."""
+	data = os.urandom(1 << 20) * 12 + os.urandom(12345)
+	reader = ("import hashlib,sys,time\n"
+		  "h=hashlib.sha256();n=0\n"
+		  "while True:\n"
+		  " b=sys.stdin.buffer.read1(1<<16)\n"
+		  " if not b: break\n"
+		  " h.update(b);n+=len(b)\n"
+		  " if n>>20!=(n-len(b))>>20: time.sleep(0.02)\n"
+		  "print(h.hexdigest(),n)\n")
+	r = ssh(srv, f"/usr/bin/python3 -c '{reader}'", stdin=data)
+	assert r.returncode == 0, r.stderr
+	assert r.stdout.decode().split() == [
+		hashlib.sha256(data).hexdigest(), str(len(data))]

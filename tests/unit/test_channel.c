@@ -1134,6 +1134,114 @@ test_window_probe_rule(void **state)
 	}
 }
 
+/*
+ * The driver's socket holds a backlog (chan_set_input_queued above an
+ * eighth of the window): the receiver, not the path, is behind, so a
+ * window-bound peer does not make the window grow, neither by a probe
+ * sent then nor by an answer read then; once the backlog is gone it
+ * grows to the cap as usual. What was queued when the probe went out
+ * does not count as the peer's use of its window.
+ */
+static void
+test_window_stays_when_input_behind(void **state)
+{
+	struct side c, s;
+	struct wpeer w;
+	uint64_t left;
+	uint32_t sid;
+	int round;
+
+	(void)state;
+	/* behind all along: no probe, no growth */
+	sid = growth_pair(&c, &s);
+	wpeer_init(&w, &s, sid);
+	chan_set_input_queued(&s.cs, CHAN_DEFAULT_WINDOW / 8 + 1);
+	left = 64ull << 20;
+	while (left > 0) {
+		wpeer_send(&w, &left);
+		wpeer_read(&w);
+		assert_int_equal(chan_recv_window(&s.cs, sid),
+		                 CHAN_DEFAULT_WINDOW);
+	}
+	assert_int_equal(w.probes, 0);
+	assert_true(w.max_rwin <= CHAN_DEFAULT_WINDOW);
+	/* the backlog is gone: doubles per probe up to the cap */
+	chan_set_input_queued(&s.cs, 0);
+	left = 200ull << 20;
+	while (left > 0) {
+		wpeer_send(&w, &left);
+		wpeer_read(&w);
+	}
+	assert_int_equal(chan_recv_window(&s.cs, sid), CHAN_MAX_WINDOW);
+	assert_true(w.probes >= 3);
+	wpeer_clear(&w);
+	side_clear(&c);
+	side_clear(&s);
+
+	/* behind when the adjust goes: no probe with it; none either while
+	 * still behind; once caught up, the next consumption sends an
+	 * adjust of what it freed with the probe */
+	sid = growth_pair(&c, &s);
+	s.auto_consume = false;
+	wpeer_init(&w, &s, sid);
+	chan_set_input_queued(&s.cs, CHAN_DEFAULT_WINDOW);
+	left = CHAN_DEFAULT_WINDOW / 2;
+	wpeer_send(&w, &left);
+	wpeer_consume(&w, CHAN_DEFAULT_WINDOW / 2);
+	assert_int_equal(count_records(&s.out, -1), 1); /* the adjust */
+	left = 4096;
+	wpeer_send(&w, &left);
+	wpeer_consume(&w, 4096);
+	assert_int_equal(count_records(&s.out, -1), 1);
+	chan_set_input_queued(&s.cs, 0);
+	left = 4096;
+	wpeer_send(&w, &left);
+	wpeer_consume(&w, 4096);
+	assert_int_equal(count_records(&s.out, -1), 3); /* adjust + probe */
+	left = 4096;
+	wpeer_send(&w, &left);
+	wpeer_consume(&w, 4096);
+	assert_int_equal(count_records(&s.out, -1), 3); /* one, not more */
+	wpeer_read(&w);
+	assert_int_equal(w.probes, 1);
+	wpeer_clear(&w);
+	side_clear(&c);
+	side_clear(&s);
+
+	/*
+	 * One probe, the peer using all its window before it reads the
+	 * adjust. Rounds: 0, answer read while behind: no growth; 1, at
+	 * exactly an eighth of the window: not behind, it grows; 2, 200 KiB
+	 * already in the socket when the probe went out: that is our queue,
+	 * not the path, so the rest (824 KiB) is under 7/8 of the 1 MiB the
+	 * peer had: no growth; 3, 100 KiB queued then: 924 KiB, it grows.
+	 */
+	for (round = 0; round < 4; round++) {
+		static const size_t q_send[4] = {0, 0, 200u << 10, 100u << 10};
+		static const size_t q_answer[4] = {
+		    CHAN_DEFAULT_WINDOW / 8 + 1, CHAN_DEFAULT_WINDOW / 8, 0, 0};
+		bool grows = round == 1 || round == 3;
+
+		sid = growth_pair(&c, &s);
+		wpeer_init(&w, &s, sid);
+		chan_set_input_queued(&s.cs, q_send[round]);
+		left = CHAN_DEFAULT_WINDOW / 2;
+		wpeer_send(&w, &left); /* adjust + probe */
+		assert_int_equal(count_records(&s.out, -1), 2);
+		left = CHAN_DEFAULT_WINDOW / 2; /* all the peer had */
+		wpeer_send(&w, &left);
+		chan_set_input_queued(&s.cs, q_answer[round]);
+		wpeer_read(&w); /* the adjust, then the probe's answer */
+		assert_int_equal(w.probes, 1);
+		assert_int_equal(chan_recv_window(&s.cs, sid),
+		                 grows ? 2u * CHAN_DEFAULT_WINDOW
+		                       : CHAN_DEFAULT_WINDOW);
+		wpeer_clear(&w);
+		side_clear(&c);
+		side_clear(&s);
+	}
+}
+
 /* Growth near 2^32: the cap is reached exactly and no adjust makes the
  * peer's window overflow a uint32 (which OpenSSH refuses). */
 static void
@@ -2130,6 +2238,7 @@ main(void)
 	    cmocka_unit_test(test_window_grows),
 	    cmocka_unit_test(test_window_stays_when_consumer_lags),
 	    cmocka_unit_test(test_window_probe_rule),
+	    cmocka_unit_test(test_window_stays_when_input_behind),
 	    cmocka_unit_test(test_window_cap_no_overflow),
 	    cmocka_unit_test(test_eow_and_unknown_requests),
 	    cmocka_unit_test(test_exit_signal),
