@@ -245,6 +245,9 @@ drain(struct client *cl)
 		}
 		switch (ev.type) {
 		case CONN_EV_NONE:
+			/* automatic answers (a keepalive's REQUEST_FAILURE)
+			 * of the last payloads wait in the channel buffer */
+			(void)conn_flush(cl->c);
 			return true;
 		case CONN_EV_HOSTKEY_VERIFY:
 			if (!client_hostkey_check(cl, &ev.tev)) {
@@ -414,8 +417,10 @@ run_timers(struct client *cl, uint64_t now)
 		return false;
 	}
 	cl->alive_sent_ms = now;
-	(void)chan_global_request(conn_channels(cl->c), "keepalive@openssh.com",
-	                          true, conn_chan_buf(cl->c));
+	if (chan_global_request(conn_channels(cl->c), "keepalive@openssh.com",
+	                        true, conn_chan_buf(cl->c)) == 0) {
+		client_hkupdate_sent_request(cl);
+	}
 	(void)conn_flush(cl->c);
 	return true;
 }
@@ -744,6 +749,7 @@ out:
 	conn_free(cl.c);
 	client_net_close(&cl);
 	client_auth_clear(&cl.au);
+	client_hkupdate_clear(&cl);
 	free_list(cl.ukh);
 	free_list(cl.gkh);
 	free(cl.in_buf);

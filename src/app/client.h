@@ -41,6 +41,14 @@ enum client_tty {
 
 #define CLIENT_ESCAPE_NONE (-1)
 
+/* UpdateHostKeys: learn the keys a server lists after authentication
+ * (hostkeys-00@openssh.com) into the first UserKnownHostsFile. */
+enum client_uhk {
+	CLIENT_UHK_NO = 0,
+	CLIENT_UHK_YES,
+	CLIENT_UHK_ASK, /* confirm on /dev/tty; no under BatchMode */
+};
+
 struct client_opts {
 	/* where */
 	const char *host;          /* required: HostName, %-expanded */
@@ -63,6 +71,7 @@ struct client_opts {
 	enum hostkeys_strict strict;
 	bool hash_known_hosts;                 /* HashKnownHosts */
 	bool batch;                            /* BatchMode: never prompt */
+	enum client_uhk update_host_keys;      /* UpdateHostKeys */
 	/* algorithms: resolved name-lists (+ - ^ applied by the program);
 	 * NULL: the engine defaults */
 	const char *kex;

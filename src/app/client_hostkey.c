@@ -150,6 +150,13 @@ client_hostkey_check(struct client *cl, const struct transport_event *tev)
 	}
 	switch (act) {
 	case HOSTKEYS_ACCEPT:
+		/* UpdateHostKeys: only for a key the first user file holds
+		 * (ssh: not the global file, not a changed key) */
+		if (res.status == HOSTKEY_OK && res.file != NULL &&
+		    cl->ukh != NULL && cl->ukh[0] != NULL &&
+		    strcmp(res.file, cl->ukh[0]) == 0) {
+			client_hkupdate_allow(cl, tev->hostkey);
+		}
 		if (res.status == HOSTKEY_CHANGED &&
 		    hostkeys_msg_changed(upath, name, port, tev->hostkey, &res,
 		                         false, &msg) == 0) {
@@ -165,10 +172,16 @@ client_hostkey_check(struct client *cl, const struct transport_event *tev)
 			        "sesh: Failed to add the host to the "
 			        "list of known hosts (%s).\r\n",
 			        upath);
-		} else if (!o->quiet &&
-		           hostkeys_msg_added(name, port, tev->hostkey, &msg) ==
-		               0) {
-			print_owned(msg);
+		} else {
+			if (cl->ukh != NULL && cl->ukh[0] != NULL &&
+			    strcmp(upath, cl->ukh[0]) == 0) {
+				client_hkupdate_allow(cl, tev->hostkey);
+			}
+			if (!o->quiet &&
+			    hostkeys_msg_added(name, port, tev->hostkey,
+			                       &msg) == 0) {
+				print_owned(msg);
+			}
 		}
 		ok = true;
 		break;

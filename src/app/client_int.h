@@ -17,6 +17,7 @@
 #include "app/client.h"
 #include "app/client_sig.h"
 #include "app/escape.h"
+#include "app/hostkeys_update.h"
 #include "ssh/conn.h"
 
 #define CLIENT_IO_CHUNK (128u * 1024u)
@@ -89,6 +90,13 @@ struct client {
 	uint64_t alive_sent_ms;
 	uint64_t handshake_deadline; /* ConnectTimeout until the first
 	                                KEX_DONE; 0: none */
+	/* UpdateHostKeys (client_hkupdate.c) */
+	struct sshkey *hk_key;      /* host key verified by the first user
+	                               file (updates allowed), or NULL */
+	struct hkupd_plan *hk_plan; /* waiting for the server's proofs */
+	bool hk_seen;               /* hostkeys-00 handled (once) */
+	unsigned int greq_out;      /* our global requests not answered */
+	unsigned int hk_prove_at;   /* the prove's place among them; 0 */
 };
 
 /* client.c */
@@ -101,6 +109,18 @@ void client_msg(const struct client *cl, const char *fmt, ...)
 /* client_hostkey.c: the server's host key is acceptable (messages
  * printed; the key may have been added to the user file). */
 bool client_hostkey_check(struct client *cl, const struct transport_event *tev);
+
+/* client_hkupdate.c: UpdateHostKeys. */
+/* The host key was verified by (or added to) the first user file:
+ * updates may follow (unless UpdateHostKeys is no). */
+void client_hkupdate_allow(struct client *cl, const struct sshkey *hostkey);
+/* hostkeys-00@openssh.com (a GLOBAL_REQUEST event); always true. */
+bool client_hkupdate_notify(struct client *cl, const struct chan_event *ce);
+/* We sent a global request with want_reply (keepalive). */
+void client_hkupdate_sent_request(struct client *cl);
+/* A GLOBAL_REPLY: true if it answered the prove request (handled). */
+bool client_hkupdate_reply(struct client *cl, const struct chan_event *ce);
+void client_hkupdate_clear(struct client *cl);
 
 /* client_net.c: sets cl->fd (and proxy_pid); messages printed. */
 int client_net_connect(struct client *cl);

@@ -334,7 +334,10 @@ client_session_event(struct client *cl, const struct chan_event *ce)
 		return true;
 	case CHAN_EV_GLOBAL_REPLY:
 		cl->alive_missed = 0;
+		(void)client_hkupdate_reply(cl, ce);
 		return true;
+	case CHAN_EV_GLOBAL_REQUEST:
+		return client_hkupdate_notify(cl, ce);
 	default:
 		return true;
 	}

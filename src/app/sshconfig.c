@@ -614,6 +614,7 @@ sshconfig_init(struct sshconfig *c, const char *host_arg)
 	memset(c, 0, sizeof(*c));
 	c->port = c->identities_only = c->batch_mode = SSHCONFIG_UNSET;
 	c->strict = c->hash_known_hosts = c->password_auth = SSHCONFIG_UNSET;
+	c->update_host_keys = SSHCONFIG_UNSET;
 	c->pubkey_auth = c->kbdint_auth = c->password_prompts = SSHCONFIG_UNSET;
 	c->connect_timeout = c->server_alive_interval = SSHCONFIG_UNSET;
 	c->server_alive_count_max = c->request_tty = SSHCONFIG_UNSET;

@@ -102,6 +102,7 @@ struct sshconfig {
 	struct sshconfig_list user_known_hosts;   /* raw; n == 0: unset */
 	struct sshconfig_list global_known_hosts; /* raw; n == 0: unset */
 	int hash_known_hosts;                     /* bool */
+	int update_host_keys;                     /* enum client_uhk */
 	char *host_key_alias;
 	char *algs[SSHCONFIG_ALG_COUNT]; /* raw specs ("+x", "-y*", ...) */
 	char *preferred_auth;

@@ -66,6 +66,10 @@ static const struct choice ch_strict[] = {
     {"accept-new", HOSTKEYS_STRICT_ACCEPT_NEW},
     {NULL, 0},
 };
+static const struct choice ch_uhk[] = {
+    {"yes", CLIENT_UHK_YES},  {"true", CLIENT_UHK_YES}, {"no", CLIENT_UHK_NO},
+    {"false", CLIENT_UHK_NO}, {"ask", CLIENT_UHK_ASK},  {NULL, 0},
+};
 static const struct choice ch_tty[] = {
     {"no", CLIENT_TTY_NO},
     {"false", CLIENT_TTY_NO},
@@ -107,6 +111,7 @@ static const struct sshconfig_kw keywords[] = {
     {"userknownhostsfile", KW_FILES, F(user_known_hosts), NULL, 0},
     {"globalknownhostsfile", KW_FILES, F(global_known_hosts), NULL, 0},
     {"hashknownhosts", KW_FLAG, F(hash_known_hosts), ch_yesno, 0},
+    {"updatehostkeys", KW_CHOICE, F(update_host_keys), ch_uhk, 0},
     {"hostkeyalias", KW_STR, F(host_key_alias), NULL, 0},
     {"kexalgorithms", KW_ALGS, 0, NULL, SSHCONFIG_ALG_KEX},
     {"ciphers", KW_ALGS, 0, NULL, SSHCONFIG_ALG_CIPHERS},
@@ -207,7 +212,6 @@ static const char *const known_keywords[] = {
     "tcpkeepalive",
     "tunnel",
     "tunneldevice",
-    "updatehostkeys",
     "verifyhostkeydns",
     "visualhostkey",
     "warnweakcrypto",

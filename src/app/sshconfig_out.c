@@ -442,6 +442,11 @@ sshconfig_resolve(const struct sshconfig *c, const char *self,
 	co->strict = (enum hostkeys_strict)pick(c->strict, HOSTKEYS_STRICT_ASK);
 	co->hash_known_hosts = pick(c->hash_known_hosts, 0) != 0;
 	co->batch = pick(c->batch_mode, 0) != 0;
+	/* ssh: on unless UserKnownHostsFile was set (or VerifyHostKeyDNS,
+	 * which sesh does not implement) */
+	co->update_host_keys = (enum client_uhk)pick(
+	    c->update_host_keys,
+	    c->user_known_hosts.n == 0 ? CLIENT_UHK_YES : CLIENT_UHK_NO);
 	co->kex = o->algs[SSHCONFIG_ALG_KEX];
 	co->ciphers = o->algs[SSHCONFIG_ALG_CIPHERS];
 	co->macs = o->algs[SSHCONFIG_ALG_MACS];
@@ -505,6 +510,7 @@ sshconfig_dump(const struct sshconfig_out *o, FILE *f)
 	static const char *const tty[] = {"auto", "no", "yes", "force"};
 	static const char *const strict[] = {"ask", "true", "accept-new",
 	                                     "false"};
+	static const char *const uhk[] = {"false", "true", "ask"};
 	const struct client_opts *co = &o->opts;
 	const struct sshconfig *c = o->src;
 	const char *const *ids;
@@ -527,6 +533,7 @@ sshconfig_dump(const struct sshconfig_out *o, FILE *f)
 	fprintf(f, "pubkeyauthentication %s\n", yn(!co->no_pubkey_auth));
 	fprintf(f, "requesttty %s\n", tty[co->request_tty & 3]);
 	fprintf(f, "stricthostkeychecking %s\n", strict[co->strict & 3]);
+	fprintf(f, "updatehostkeys %s\n", uhk[co->update_host_keys % 3]);
 	fprintf(f, "numberofpasswordprompts %u\n", co->password_prompts);
 	fprintf(f, "serveralivecountmax %u\n", co->server_alive_count_max);
 	fprintf(f, "serveraliveinterval %u\n", co->server_alive_interval);

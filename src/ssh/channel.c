@@ -974,12 +974,12 @@ chan_send_data_commit(struct chan_set *cs, uint32_t id, struct buf *out,
  * UINT32_MAX, so nothing overflows here, and the peer's window (never
  * above our lwin) stays below 2^32 too. On error nothing changed.
  */
-/* The driver's socket holds more than an eighth of c's window: we are
+/* The driver's socket holds more than half of c's window: we are
  * behind, so the peer running the window dry says nothing of the path. */
 static bool
 input_behind(const struct chan_set *cs, const struct chan *c)
 {
-	return cs->input_queued > c->lwin_max / 8;
+	return cs->input_queued > c->lwin_max / CHAN_BEHIND_DIVISOR;
 }
 
 static int
@@ -1298,8 +1298,22 @@ in_global_request(struct chan_set *cs, struct rd *r, struct buf *out)
 		ev->data = data;
 		return 0;
 	}
+	if (!cs->server && !want_reply && chan_str_eq(name, GREQ_HOSTKEYS)) {
+		/* byte GLOBAL_REQUEST, "hostkeys-00@openssh.com", FALSE,
+		 * string hostkey ... (OpenSSH PROTOCOL §2.5): the client
+		 * application compares them with known_hosts; no reply. */
+		data.n = rd_left(r);
+		if ((ret = rd_view(r, data.n, &data.p)) != 0) {
+			return ret;
+		}
+		ev = ev_set(cs, CHAN_EV_GLOBAL_REQUEST, 0);
+		ev->req.name = name;
+		ev->req.want_reply = false;
+		ev->data = data;
+		return 0;
+	}
 	if (!cs->server && chan_str_eq(name, GREQ_HOSTKEYS)) {
-		ok = false; /* accepted and ignored: we keep no key list */
+		ok = false; /* with want_reply (not OpenSSH's form): refused */
 	} else if (cs->server && chan_str_eq(name, GREQ_NO_MORE_SESSIONS)) {
 		cs->no_more_sessions = true;
 		ok = true;

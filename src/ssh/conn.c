@@ -396,6 +396,7 @@ int
 conn_next_event(struct conn *c, struct conn_event *ev)
 {
 	struct transport_event tev;
+	bool flushed = false;
 	int ret;
 
 	if (ev != NULL) {
@@ -412,6 +413,19 @@ conn_next_event(struct conn *c, struct conn_event *ev)
 		}
 		switch (tev.type) {
 		case TRANSPORT_EV_NONE:
+			/*
+			 * A payload that raised no event may have left an
+			 * answer of the modules' own (a REQUEST_FAILURE to a
+			 * keepalive, UNIMPLEMENTED ...): out with it now, not
+			 * with the next input. Once: a failed flush shows as
+			 * the DISCONNECTED event of the next turn.
+			 */
+			if (!flushed && (buf_len(&c->ua_out) > 0 ||
+			                 buf_len(&c->chan_out) > 0)) {
+				flushed = true;
+				(void)conn_flush(c);
+				continue;
+			}
 			ret = 0;
 			goto out;
 		case TRANSPORT_EV_HOSTKEY_VERIFY:

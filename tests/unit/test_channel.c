@@ -174,7 +174,8 @@ handle(struct side *s, const struct chan_event *ev)
 		s->greply_len = ev->data.n;
 		break;
 	case CHAN_EV_GLOBAL_REQUEST:
-		assert_true(ev->req.want_reply);
+		/* server: hostkeys-prove; client: hostkeys-00, no reply */
+		assert_true(ev->req.want_reply == s->cs.server);
 		copy_str(s->greq_name, sizeof(s->greq_name), ev->req.name);
 		assert_true(ev->data.n <= sizeof(s->greq_data));
 		if (ev->data.n > 0) {
@@ -1135,12 +1136,12 @@ test_window_probe_rule(void **state)
 }
 
 /*
- * The driver's socket holds a backlog (chan_set_input_queued above an
- * eighth of the window): the receiver, not the path, is behind, so a
- * window-bound peer does not make the window grow, neither by a probe
- * sent then nor by an answer read then; once the backlog is gone it
- * grows to the cap as usual. What was queued when the probe went out
- * does not count as the peer's use of its window.
+ * The driver's socket holds a backlog (chan_set_input_queued above half
+ * of the window, CHAN_BEHIND_DIVISOR): the receiver, not the path, is behind,
+ * so a window-bound peer does not make the window grow, neither by a probe sent
+ * then nor by an answer read then; once the backlog is gone it grows to the cap
+ * as usual. What was queued when the probe went out does not count as the
+ * peer's use of its window.
  */
 static void
 test_window_stays_when_input_behind(void **state)
@@ -1155,7 +1156,8 @@ test_window_stays_when_input_behind(void **state)
 	/* behind all along: no probe, no growth */
 	sid = growth_pair(&c, &s);
 	wpeer_init(&w, &s, sid);
-	chan_set_input_queued(&s.cs, CHAN_DEFAULT_WINDOW / 8 + 1);
+	chan_set_input_queued(&s.cs,
+	                      CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR + 1);
 	left = 64ull << 20;
 	while (left > 0) {
 		wpeer_send(&w, &left);
@@ -1211,7 +1213,7 @@ test_window_stays_when_input_behind(void **state)
 	/*
 	 * One probe, the peer using all its window before it reads the
 	 * adjust. Rounds: 0, answer read while behind: no growth; 1, at
-	 * exactly an eighth of the window: not behind, it grows; 2, 200 KiB
+	 * exactly half of the window: not behind, it grows; 2, 200 KiB
 	 * already in the socket when the probe went out: that is our queue,
 	 * not the path, so the rest (824 KiB) is under 7/8 of the 1 MiB the
 	 * peer had: no growth; 3, 100 KiB queued then: 924 KiB, it grows.
@@ -1219,7 +1221,8 @@ test_window_stays_when_input_behind(void **state)
 	for (round = 0; round < 4; round++) {
 		static const size_t q_send[4] = {0, 0, 200u << 10, 100u << 10};
 		static const size_t q_answer[4] = {
-		    CHAN_DEFAULT_WINDOW / 8 + 1, CHAN_DEFAULT_WINDOW / 8, 0, 0};
+		    CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR + 1,
+		    CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR, 0, 0};
 		bool grows = round == 1 || round == 3;
 
 		sid = growth_pair(&c, &s);
@@ -1466,7 +1469,17 @@ test_global_request_events(void **state)
 	assert_int_equal(n, buf_len(&m));
 	assert_memory_equal(p, buf_data(&m), n);
 	run(&s, &c);
-	assert_int_equal(buf_len(&c.out), 0); /* ignored by the client */
+	assert_int_equal(buf_len(&c.out), 0); /* no reply owed */
+	assert_int_equal(c.nev[CHAN_EV_GLOBAL_REQUEST], 1);
+	assert_string_equal(c.greq_name, "hostkeys-00@openssh.com");
+	assert_int_equal(c.greq_len, sizeof(keys));
+	assert_memory_equal(c.greq_data, keys, sizeof(keys));
+	/* with want_reply (not OpenSSH's form): refused, no event */
+	global_msg(&m, "hostkeys-00@openssh.com", true, keys, sizeof(keys));
+	assert_int_equal(feed(&c, &m), 0);
+	assert_int_equal(c.nev[CHAN_EV_GLOBAL_REQUEST], 1);
+	assert_int_equal(count_records(&c.out, SSH2_MSG_REQUEST_FAILURE), 1);
+	buf_reset(&c.out);
 	assert_int_equal(
 	    chan_global_request_data(&s.cs, "x", false, NULL, 1, &s.out),
 	    SESH_ERR_INVALID_ARGUMENT);
@@ -1544,7 +1557,7 @@ test_global_request_events(void **state)
 	global_msg(&m, "hostkeys-prove-00@openssh.com", true, keys,
 	           sizeof(keys));
 	assert_int_equal(feed(&c, &m), 0);
-	assert_int_equal(c.nev[CHAN_EV_GLOBAL_REQUEST], 0);
+	assert_int_equal(c.nev[CHAN_EV_GLOBAL_REQUEST], 1); /* hostkeys-00 */
 	assert_int_equal(count_records(&c.out, SSH2_MSG_REQUEST_FAILURE), 1);
 	buf_reset(&c.out);
 

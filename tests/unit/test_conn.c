@@ -657,6 +657,94 @@ test_unknown_after_auth(void **state)
 	pair_close(&pr);
 }
 
+/* ---- a module's own answer goes out without waiting for input ---- */
+
+struct ka {
+	struct conn *cl;
+	bool authed;
+	int refused; /* server: REQUEST_FAILURE answers */
+};
+
+static void
+ka_event(void *ctx, struct conn *c, const struct conn_event *ev)
+{
+	struct ka *k = ctx;
+
+	switch (ev->type) {
+	case CONN_EV_UA_CLIENT:
+		if (ev->uac->type == UA_CEV_SERVICE_ACCEPT) {
+			assert_int_equal(
+			    ua_client_try_password(conn_userauth_client(c),
+			                           "pw", conn_ua_buf(c)),
+			    0);
+		} else if (ev->uac->type == UA_CEV_SUCCESS) {
+			k->authed = true;
+		}
+		break;
+	case CONN_EV_UA_SERVER:
+		pair_answer_password(c, ev->uas, "pw", false);
+		break;
+	case CONN_EV_CHANNEL:
+		assert_ptr_not_equal(c, k->cl);
+		assert_int_equal(ev->chan.type, CHAN_EV_GLOBAL_REPLY);
+		assert_false(ev->chan.ok);
+		k->refused++;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The server's keepalive@openssh.com (want_reply) raises no event on the
+ * client: the channel module answers it itself. That answer must be
+ * ready to write once conn_next_event has said NONE, not only after
+ * the next input (a client would otherwise never answer a server's
+ * keepalives while the link is idle).
+ */
+static void
+test_automatic_reply_goes_out(void **state)
+{
+	struct conn_config cc, sc;
+	struct pair_rng rc, rs;
+	struct conn_event ev;
+	struct ka k;
+	struct conn *ka_sv = NULL;
+	const uint8_t *p;
+	size_t n;
+	int ret, i;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	pair_client_config(&cc, &rc, "alice");
+	pair_server_config(&sc, &cc, &rs, hostkeys, 1, "password");
+	assert_int_equal(conn_new(TRANSPORT_CLIENT, &cc, &k.cl), 0);
+	assert_int_equal(conn_new(TRANSPORT_SERVER, &sc, &ka_sv), 0);
+	(void)pair_run(k.cl, ka_sv, false, ka_event, &k, 1000);
+	assert_true(k.authed);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(chan_global_request(conn_channels(ka_sv),
+		                                     "keepalive@openssh.com",
+		                                     true,
+		                                     conn_chan_buf(ka_sv)),
+		                 0);
+		assert_int_equal(conn_flush(ka_sv), 0);
+		assert_true(pair_move(ka_sv, k.cl, 0, 0, &ret) > 0);
+		assert_int_equal(ret, 0);
+		assert_int_equal(conn_next_event(k.cl, &ev), 0);
+		assert_int_equal(ev.type, CONN_EV_NONE);
+		/* no further input: the answer is already out */
+		conn_output_peek(k.cl, &p, &n);
+		assert_true(n > 0);
+		assert_true(pair_move(k.cl, ka_sv, 0, 0, &ret) > 0);
+		assert_int_equal(ret, 0);
+		(void)pair_drain(ka_sv, ka_event, &k);
+		assert_int_equal(k.refused, i + 1);
+	}
+	conn_free(k.cl);
+	conn_free(ka_sv);
+}
+
 static void
 test_hostkey_rejected(void **state)
 {
@@ -714,6 +802,7 @@ main(void)
 	    cmocka_unit_test(test_chan_before_auth),
 	    cmocka_unit_test(test_chan_before_auth_one_byte),
 	    cmocka_unit_test(test_unknown_after_auth),
+	    cmocka_unit_test(test_automatic_reply_goes_out),
 	    cmocka_unit_test(test_hostkey_rejected),
 	    cmocka_unit_test(test_new_invalid),
 	};
