@@ -12,8 +12,9 @@
  * which monitor_state_answer must take. Answer frames are also offered
  * to monitor_state_answer directly (refused unless they answer the
  * pending request). Invariants: failures never exceed max_tries, at
- * most MONITOR_HARD_MAX_TRIES; phases only move forward, to
- * AUTHENTICATED only through an ANS_AUTH success.
+ * most MONITOR_HARD_MAX_TRIES (ANS_USER sets it, before any failure);
+ * phases only move forward, to AUTHENTICATED only through an ANS_AUTH
+ * success.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -65,15 +66,18 @@ check_msg(const struct monitor_msg *m, const uint8_t *p, size_t n)
 	if (monitor_msg_build(m, &b) != 0 ||
 	    monitor_msg_parse(buf_data(&b), buf_len(&b), &again) != 0 ||
 	    again.type != m->type || again.count != m->count ||
-	    again.data.n != m->data.n || again.text.n != m->text.n) {
+	    again.data.n != m->data.n || again.text.n != m->text.n ||
+	    again.max_tries != m->max_tries) {
 		abort();
 	}
 	buf_clear(&b);
 }
 
-/* An answer of a type that fits req, its content from sel. */
+/* An answer of a type that fits req, its content from sel (ANS_USER:
+ * a Match block's MaxAuthTries, 1..32, or the one in force for sel 0). */
 static void
-make_answer(uint8_t req, uint8_t sel, struct monitor_msg *ans)
+make_answer(uint8_t req, uint8_t sel, unsigned max_tries,
+            struct monitor_msg *ans)
 {
 	memset(ans, 0, sizeof(*ans));
 	switch (req) {
@@ -83,6 +87,10 @@ make_answer(uint8_t req, uint8_t sel, struct monitor_msg *ans)
 		break;
 	case MONITOR_REQ_USER:
 		ans->type = MONITOR_ANS_USER;
+		ans->max_tries = sel % (MONITOR_HARD_MAX_TRIES + 1);
+		if (ans->max_tries == 0) {
+			ans->max_tries = max_tries;
+		}
 		break;
 	case MONITOR_REQ_KEY_QUERY:
 		ans->type = MONITOR_ANS_KEY_QUERY;
@@ -167,9 +175,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!monitor_expects_answer(m.type)) {
 				continue;
 			}
-			make_answer(m.type, sel, &ans);
+			make_answer(m.type, sel, st.max_tries, &ans);
 			if (monitor_state_answer(&st, &ans) != 0 ||
-			    st.pending != 0) {
+			    st.pending != 0 ||
+			    (ans.type == MONITOR_ANS_USER &&
+			     st.max_tries != ans.max_tries)) {
 				abort();
 			}
 			check_invariants(&st, before,

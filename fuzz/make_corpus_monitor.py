@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes the seed corpus of fuzz_monitor.c (fuzz/corpus/monitor/): a
 max_tries byte, then steps of (selector byte, frame), the frames laid out
-as app/monitor.h describes. Run by hand; the corpus is checked in."""
+as app/monitor.h describes (the selector of a REQ_USER step is the
+ANS_USER max tries the target answers with, 0: unchanged). Run by hand; the corpus is checked in."""
 import os
 import struct
 
@@ -79,10 +80,21 @@ SEEDS = {
     + step(0, KB_RESP, respond()) + step(0, USER, user()) + step(0, USER, user())
     + step(SEL_SUCCESS, KEYV, keyv()),
     "answers": bytes([6]) + step(0, A_AUTH, bytes([SUCCESS]) + s(""))
-    + step(0, A_SIGN, b"\x01" + s(b"sig")) + step(0, A_USER, s("password"))
+    + step(0, A_SIGN, b"\x01" + s(b"sig"))
+    + step(0, A_USER, s("password") + struct.pack(">I", 4))
     + step(0, A_KEYQ, b"\x01") + step(0, A_HANDOVER)
     + step(0, A_PROMPTS, s("n") + s("i") + struct.pack(">I", 1) + s("P: ")
            + b"\x00"),
+    # ANS_USER's max tries from the selector (Match MaxAuthTries):
+    # lowered 6 -> 2, raised 2 -> 5, out of range in a frame
+    "match-lower": bytes([6]) + step(1, SIGN, sign()) + step(2, USER, user())
+    + b"".join(step(SEL_FAIL, PASSWORD, pw("w%d" % i)) for i in range(3)),
+    "match-raise": bytes([2]) + step(1, SIGN, sign()) + step(5, USER, user())
+    + b"".join(step(SEL_FAIL, PASSWORD, pw("w%d" % i)) for i in range(6)),
+    "user-answer-bounds": bytes([6]) + step(0, USER, user())
+    + step(0, A_USER, s("password") + struct.pack(">I", 0))
+    + step(0, A_USER, s("password") + struct.pack(">I", 33))
+    + step(0, A_USER, s("password") + struct.pack(">I", 32)),
     "logs": bytes([0]) + b"".join(step(0, LOG, log("line %d" % i))
                                   for i in range(8)),
     "truncated": bytes([6]) + step(1, SIGN, sign()) + bytes([0]) +

@@ -223,7 +223,15 @@ build_body(const struct monitor_msg *m, struct buf *b)
 		}
 		return put_field(b, m->data, MONITOR_MAX_SIG, false);
 	case MONITOR_ANS_USER:
-		return put_field(b, m->text, MONITOR_MAX_TEXT, true);
+		if (m->max_tries == 0 ||
+		    m->max_tries > MONITOR_HARD_MAX_TRIES) {
+			return SESH_ERR_INVALID_ARGUMENT;
+		}
+		if ((ret = put_field(b, m->text, MONITOR_MAX_TEXT, true)) !=
+		    0) {
+			return ret;
+		}
+		return buf_put_u32(b, m->max_tries);
 	case MONITOR_ANS_KEY_QUERY:
 		return buf_put_bool(b, m->ok);
 	case MONITOR_ANS_AUTH:
@@ -402,7 +410,15 @@ parse_body(struct rd *r, struct monitor_msg *m)
 		}
 		return get_field(r, MONITOR_MAX_SIG, false, &m->data);
 	case MONITOR_ANS_USER:
-		return get_field(r, MONITOR_MAX_TEXT, true, &m->text);
+		if ((ret = get_field(r, MONITOR_MAX_TEXT, true, &m->text)) !=
+		        0 ||
+		    (ret = rd_u32(r, &m->max_tries)) != 0) {
+			return ret;
+		}
+		return m->max_tries == 0 ||
+		               m->max_tries > MONITOR_HARD_MAX_TRIES
+		           ? SESH_ERR_INVALID_FORMAT
+		           : 0;
 	case MONITOR_ANS_KEY_QUERY:
 		return rd_bool(r, &m->ok);
 	case MONITOR_ANS_AUTH:

@@ -23,7 +23,12 @@
  *                    -> ANS_SIGN bool ok, string signature blob
  *                    The first H signed is the session id.
  *   REQ_USER         string user, string service       -> ANS_USER
- *                    string methods to offer (name-list, may be empty)
+ *                    string methods to offer (name-list, may be empty),
+ *                    uint32 max tries (1..MONITOR_HARD_MAX_TRIES: the
+ *                    MaxAuthTries in force for this user, Match blocks
+ *                    applied and capped as monitor_state_init caps;
+ *                    the child's engine takes it, ua_server_set_max_tries,
+ *                    and so disconnects at the monitor's count)
  *   REQ_AUTH_NONE    (no fields)                       -> ANS_AUTH
  *   REQ_KEY_QUERY    string alg, string key blob       -> ANS_KEY_QUERY
  *                    bool ok (send PK_OK)
@@ -160,6 +165,8 @@ struct monitor_msg {
 	uint8_t level;  /* LOG */
 	bool ok;        /* ANS_SIGN, ANS_KEY_QUERY */
 	uint8_t result; /* ANS_AUTH: enum monitor_auth_result */
+	/* ANS_USER: 1..MONITOR_HARD_MAX_TRIES (monitor_max_tries) */
+	uint32_t max_tries;
 };
 
 /* A view of a NUL-terminated string (no copy); s may be NULL (empty). */
@@ -213,6 +220,9 @@ struct monitor_state {
 	size_t session_id_len;
 };
 
+/* The limit a MaxAuthTries value gives: <= 0 MONITOR_DEFAULT_MAX_TRIES,
+ * capped at MONITOR_HARD_MAX_TRIES. */
+unsigned monitor_max_tries(int max_auth_tries);
 /* max_tries 0: MONITOR_DEFAULT_MAX_TRIES; capped at HARD_MAX_TRIES. */
 void monitor_state_init(struct monitor_state *st, unsigned max_tries);
 /*
@@ -239,7 +249,9 @@ int monitor_state_request(struct monitor_state *st,
  * the pending request (else SESH_ERR_INVALID_ARGUMENT). Failures count
  * (ANS_AUTH FAIL, ANS_KEY_QUERY not ok); ANS_AUTH SUCCESS moves to
  * MONITOR_AUTHENTICATED, ANS_HANDOVER to MONITOR_DONE, ANS_PROMPTS
- * opens a kbdint round.
+ * opens a kbdint round. ANS_USER sets max_tries to its max_tries (the
+ * user's MaxAuthTries: no failure can have been counted before it);
+ * one outside 1..MONITOR_HARD_MAX_TRIES is SESH_ERR_INVALID_ARGUMENT.
  */
 int monitor_state_answer(struct monitor_state *st,
                          const struct monitor_msg *ans);

@@ -76,19 +76,22 @@ mc_sign(int fd, const char *alg, const uint8_t *blob, size_t blob_len,
 }
 
 int
-mc_user(int fd, const char *user, const char *service, char **methods)
+mc_user(int fd, const char *user, const char *service, char **methods,
+        unsigned *max_tries)
 {
 	struct monitor_msg req, ans;
 	struct buf b;
 	int ret;
 
 	*methods = NULL;
+	*max_tries = 0;
 	memset(&req, 0, sizeof(req));
 	req.type = MONITOR_REQ_USER;
 	req.user = monitor_str_of(user);
 	req.service = monitor_str_of(service);
-	if ((ret = call(fd, &req, &b, &ans)) == 0) {
-		ret = monitor_str_dup(ans.text, methods);
+	if ((ret = call(fd, &req, &b, &ans)) == 0 &&
+	    (ret = monitor_str_dup(ans.text, methods)) == 0) {
+		*max_tries = ans.max_tries; /* the parser bounds it */
 	}
 	buf_clear(&b);
 	return ret;

@@ -7,8 +7,9 @@
  *
  *	CONN_EV_HOSTKEY_SIGN   mc_sign(fd, tev.sig_alg, blob of tev.hostkey,
  *	                       tev.hash, ...) -> transport_hostkey_signature
- *	first userauth event   mc_user(fd, ev->user, ev->service, &methods)
- *	                       -> ua_server_set_methods(methods)
+ *	first userauth event   mc_user(fd, ev->user, ev->service, &methods,
+ *	                       &max_tries) -> ua_server_set_methods(methods),
+ *	                       ua_server_set_max_tries(max_tries)
  *	AUTH_NONE              mc_auth_none
  *	AUTH_PUBKEY_QUERY      mc_key_query -> ua_server_pk_ok / reject
  *	AUTH_PUBKEY_SIGNED     mc_key_verify(alg, blob, signed_data, sig)
@@ -62,8 +63,10 @@ void mc_kbdint_clear(struct mc_kbdint *k);
 int mc_sign(int fd, const char *alg, const uint8_t *blob, size_t blob_len,
             const uint8_t *h, size_t h_len, bool *ok, struct buf *sig);
 /* The first userauth request's user and service; *methods (malloc'd)
- * the methods to offer. */
-int mc_user(int fd, const char *user, const char *service, char **methods);
+ * the methods to offer, *max_tries the user's MaxAuthTries (Match
+ * blocks applied; 1..MONITOR_HARD_MAX_TRIES, 0 on error). */
+int mc_user(int fd, const char *user, const char *service, char **methods,
+            unsigned *max_tries);
 int mc_auth_none(int fd, struct mc_auth *out);
 /* *ok: send PK_OK. */
 int mc_key_query(int fd, const char *alg, const uint8_t *blob, size_t blob_len,

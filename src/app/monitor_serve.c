@@ -414,13 +414,15 @@ lookup_user(struct mserv *m, const char *name)
 		/* as sshd run by a user: nobody else can log in */
 		u->valid = false;
 	}
+	/* for an unknown user too (as sshd): the methods and MaxAuthTries a
+	 * Match block sets must not tell the two apart */
+	apply_match(m);
 	if (!u->valid) {
 		log_info("Invalid user %s from %s port %u", name, m->ctx->raddr,
 		         m->ctx->rport);
 		m->user_ok = false;
 		return 0;
 	}
-	apply_match(m);
 	return check_account(m);
 }
 
@@ -440,6 +442,9 @@ on_user(struct mserv *m, const struct monitor_msg *req, struct monitor_msg *ans)
 	free(name);
 	ans->type = MONITOR_ANS_USER;
 	ans->text = monitor_str_of(srvauth_methods_next(m->methods));
+	/* MaxAuthTries as a Match block for this user may set it: the
+	 * state takes it with the answer, the child's engine from it */
+	ans->max_tries = monitor_max_tries(m->conf->max_auth_tries);
 	return 0;
 }
 
@@ -528,7 +533,8 @@ after_answer(struct mserv *m, const struct monitor_msg *ans)
 	              (ans->type == MONITOR_ANS_KEY_QUERY && !ans->ok);
 
 	if (failed && m->st.failures >= m->st.max_tries) {
-		/* the child's engine disconnects now (same max_tries) */
+		/* the child's engine disconnects now (same max_tries: the
+		 * global one, or the user's from ANS_USER) */
 		log_too_many(m);
 	}
 	if (ans->type == MONITOR_ANS_AUTH &&
@@ -591,9 +597,8 @@ mserv_init(struct mserv *m, int fd, const struct monitor_serve_ctx *ctx,
 	m->conf = ctx->conf;
 	m->fd = fd;
 	m->is_root = geteuid() == 0;
-	monitor_state_init(&m->st, ctx->conf->max_auth_tries > 0
-	                               ? (unsigned)ctx->conf->max_auth_tries
-	                               : 0);
+	monitor_state_init(&m->st,
+	                   monitor_max_tries(ctx->conf->max_auth_tries));
 	buf_init(&m->in, 0);
 	buf_init(&m->out, 0);
 	buf_init(&m->sig, 0);

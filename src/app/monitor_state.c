@@ -16,7 +16,9 @@
  * Strict alternation: while a request waits for its answer no other
  * request is taken (LOG has no answer). Auth requests that can fail are
  * refused once failures reach max_tries (SESH_ERR_AUTH_TOO_MANY); each
- * type also has a hard count cap whatever the answers were.
+ * type also has a hard count cap whatever the answers were. max_tries
+ * starts as the global MaxAuthTries and becomes the user's (Match
+ * blocks applied) with the monitor's ANS_USER, before any failure.
  */
 #include "app/monitor.h"
 
@@ -52,17 +54,28 @@ static const struct monitor_rule monitor_rules[MONITOR_REQ_LAST + 1] = {
                          false},
 };
 
+static unsigned
+cap_tries(unsigned max_tries)
+{
+	if (max_tries == 0) {
+		return MONITOR_DEFAULT_MAX_TRIES;
+	}
+	return max_tries > MONITOR_HARD_MAX_TRIES ? MONITOR_HARD_MAX_TRIES
+	                                          : max_tries;
+}
+
+unsigned
+monitor_max_tries(int max_auth_tries)
+{
+	return cap_tries(max_auth_tries > 0 ? (unsigned)max_auth_tries : 0);
+}
+
 void
 monitor_state_init(struct monitor_state *st, unsigned max_tries)
 {
 	memset(st, 0, sizeof(*st));
 	st->phase = MONITOR_PREAUTH;
-	if (max_tries == 0) {
-		max_tries = MONITOR_DEFAULT_MAX_TRIES;
-	}
-	st->max_tries = max_tries > MONITOR_HARD_MAX_TRIES
-	                    ? MONITOR_HARD_MAX_TRIES
-	                    : max_tries;
+	st->max_tries = cap_tries(max_tries);
 }
 
 int
@@ -184,14 +197,19 @@ monitor_state_answer(struct monitor_state *st, const struct monitor_msg *ans)
 	if (req == 0 || !monitor_answer_matches(req, ans->type)) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
-	if (ans->type == MONITOR_ANS_AUTH &&
-	    ans->result > MONITOR_AUTH_SUCCESS) {
+	if ((ans->type == MONITOR_ANS_AUTH &&
+	     ans->result > MONITOR_AUTH_SUCCESS) ||
+	    (ans->type == MONITOR_ANS_USER &&
+	     (ans->max_tries == 0 ||
+	      ans->max_tries > MONITOR_HARD_MAX_TRIES))) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	st->pending = 0;
 	switch (ans->type) {
 	case MONITOR_ANS_USER:
+		/* REQ_USER precedes every auth request: no failures yet */
 		st->user_set = true;
+		st->max_tries = ans->max_tries;
 		break;
 	case MONITOR_ANS_KEY_QUERY:
 		if (!ans->ok) {

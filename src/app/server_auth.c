@@ -253,12 +253,8 @@ set_user(struct server *s, const char *name)
 		/* as sshd run by a user: nobody else can log in */
 		s->user.valid = false;
 	}
-	if (!s->user.valid) {
-		log_info("Invalid user %s from %s port %u", name, s->ctx->raddr,
-		         s->ctx->rport);
-		s->user_ok = false;
-		return 0;
-	}
+	/* for an unknown user too (as sshd): the methods and MaxAuthTries a
+	 * Match block sets must not tell the two apart */
 	apply_match(s);
 	if (s->own_conf_set) {
 		struct srvauth_methods *m = NULL;
@@ -274,6 +270,20 @@ set_user(struct server *s, const char *name)
 		    0) {
 			return ret;
 		}
+		/* so may MaxAuthTries (engine_config's value otherwise) */
+		if ((ret = ua_server_set_max_tries(
+		         conn_userauth_server(s->c),
+		         s->conf->max_auth_tries > 0
+		             ? (unsigned)s->conf->max_auth_tries
+		             : 0)) != 0) {
+			return ret;
+		}
+	}
+	if (!s->user.valid) {
+		log_info("Invalid user %s from %s port %u", name, s->ctx->raddr,
+		         s->ctx->rport);
+		s->user_ok = false;
+		return 0;
 	}
 	ret = srvauth_account_allowed(s->conf, &s->user, s->ctx->raddr,
 	                              s->ctx->raddr, &ok, &why);

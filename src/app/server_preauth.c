@@ -6,8 +6,9 @@
  * to the privileged monitor (app/monitor_client.h), whose answer is
  * applied with the ua_server_* calls. The monitor logs sshd's lines,
  * applies the failed-attempt delay and counts MaxAuthTries; the engine
- * counts them too (same limit) so the child disconnects at the same
- * failure. Lines the child logs go to the monitor (REQ_LOG).
+ * counts them too (same limit: the global one, then the user's, Match
+ * blocks applied, from the answer to REQ_USER) so the child disconnects
+ * at the same failure. Lines the child logs go to the monitor (REQ_LOG).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +95,13 @@ pa_kbdint(struct server *s, struct mc_kbdint *k)
 static int
 pa_user(struct server *s, const struct ua_server_event *ev)
 {
+	struct ua_server *ua = conn_userauth_server(s->c);
 	char *methods = NULL;
+	unsigned max_tries = 0;
 	int ret;
 
-	if ((ret = mc_user(s->mon_fd, ev->user, ev->service, &methods)) != 0) {
+	if ((ret = mc_user(s->mon_fd, ev->user, ev->service, &methods,
+	                   &max_tries)) != 0) {
 		return ret;
 	}
 	s->user_set = true;
@@ -105,8 +109,12 @@ pa_user(struct server *s, const struct ua_server_event *ev)
 	s->user.valid = true; /* for our logs only: the monitor decides */
 	ret = s->user.name == NULL
 	          ? SESH_ERR_NOMEM
-	          : ua_server_set_methods(conn_userauth_server(s->c),
-	                                  methods != NULL ? methods : "");
+	          : ua_server_set_methods(ua, methods != NULL ? methods : "");
+	/* the user's MaxAuthTries (a Match block may set it): the engine
+	 * disconnects at the failure the monitor counts as the last */
+	if (ret == 0) {
+		ret = ua_server_set_max_tries(ua, max_tries);
+	}
 	free(methods);
 	if (ret == 0 && s->preauth_banner != NULL) {
 		ret = ua_server_banner(conn_userauth_server(s->c),

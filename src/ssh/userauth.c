@@ -974,6 +974,22 @@ ua_server_set_methods(struct ua_server *s, const char *methods)
 	return 0;
 }
 
+int
+ua_server_set_max_tries(struct ua_server *s, unsigned max_tries)
+{
+	if (s == NULL || s->fatal != 0 || s->st == US_DONE) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	s->max_tries = max_tries != 0 ? max_tries : UA_DEFAULT_MAX_TRIES;
+	return 0;
+}
+
+unsigned
+ua_server_max_tries(const struct ua_server *s)
+{
+	return s != NULL ? s->max_tries : 0;
+}
+
 unsigned
 ua_server_failures(const struct ua_server *s)
 {
@@ -1488,6 +1504,7 @@ out:
 int
 ua_server_export(const struct ua_server *s, struct buf *out)
 {
+	unsigned max_tries;
 	size_t mark;
 	int ret;
 
@@ -1495,10 +1512,15 @@ ua_server_export(const struct ua_server *s, struct buf *out)
 	    s->service == NULL) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
+	/* a limit lowered to the failures so far (ua_server_set_max_tries)
+	 * and then a success: the limit is spent, the import wants one
+	 * above the count */
+	max_tries =
+	    s->failures >= s->max_tries ? s->failures + 1 : s->max_tries;
 	mark = buf_len(out);
 	if ((ret = buf_put_string(out, s->sid, s->sid_len)) != 0 ||
 	    (ret = buf_put_cstring(out, s->methods)) != 0 ||
-	    (ret = buf_put_u32(out, s->max_tries)) != 0 ||
+	    (ret = buf_put_u32(out, max_tries)) != 0 ||
 	    (ret = buf_put_u32(out, s->failures)) != 0 ||
 	    (ret = buf_put_u32(out, s->attempts)) != 0 ||
 	    (ret = buf_put_cstring(out, s->user)) != 0 ||

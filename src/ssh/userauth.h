@@ -287,6 +287,17 @@ int ua_server_new(const uint8_t *session_id, size_t sid_len,
 void ua_server_free(struct ua_server *s);
 /* Replaces the methods FAILURE offers (e.g. after partial success). */
 int ua_server_set_methods(struct ua_server *s, const char *methods);
+/*
+ * Replaces max_tries (0: UA_DEFAULT_MAX_TRIES), e.g. once the user is
+ * known and a Match block sets MaxAuthTries. Failures so far still
+ * count: a limit at or below them ends the connection at the next
+ * failure (SESH_ERR_AUTH_TOO_MANY from ua_server_reject). 0 or
+ * SESH_ERR_INVALID_ARGUMENT (s NULL, or the state is already fatal or
+ * done: the limit no longer matters).
+ */
+int ua_server_set_max_tries(struct ua_server *s, unsigned max_tries);
+/* The limit in force. */
+unsigned ua_server_max_tries(const struct ua_server *s);
 
 /* One payload from the client; *ev an event or NULL; out may hold an
  * automatic reply (SERVICE_ACCEPT, FAILURE). */

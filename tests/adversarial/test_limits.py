@@ -4,13 +4,15 @@ too small, or unaligned), identification lines (over 255 bytes, not
 starting with SSH-, binary, endless), KEXINIT name-lists over the
 limit, garbage and flipped bytes (an AEAD failure), a silent or stalled
 client (LoginGraceTime), authentication attempts (MaxAuthTries, for
-each method and across user names), channel abuse after
+each method and across user names, and set by a Match block for the
+user, with and without the monitor), channel abuse after
 authentication (window overrun, unknown channel numbers, data after
 close). Each is a disconnect, in time; every test ends with a normal
 OpenSSH login. Floods (memory) are in test_floods.py.
 """
 
 import os
+import pwd
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,8 +22,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import \
 
 import adv_util
 import rawssh
-from adv_util import DROP_TIMEOUT, assert_serves, authed, connect, kexed
+from adv_util import (BASE_CONFIG, DROP_TIMEOUT, assert_no_crash,
+		      assert_serves, authed, connect, kexed)
 from rawssh import boolean, string, u8, u32
+from seshd_util import start_seshd
 
 
 def idented(d):
@@ -315,6 +319,62 @@ def test_max_auth_tries_across_user_names(seshd_adv, client_key):
 			"root" if i % 2 else f"nobody{i}", other))
 	assert n is not None and n <= 3, n
 	assert_serves(seshd_adv, client_key[0])
+
+
+# MaxAuthTries in a Match block applies once the user is known (as in
+# sshd), in the monitor and the sandboxed child alike, and without a
+# monitor (-d). (global, Match User root value, user, limit)
+MATCH_CASES = [(6, 2, "root", 2), (6, 2, "nobody", 6), (2, 5, "root", 5)]
+
+
+def _password_failures(c, user, limit=12):
+	"""Wrong passwords until the server disconnects: the FAILURE
+	replies before it and the DISCONNECT payload."""
+	for i in range(limit):
+		c.send_packet(u8(rawssh.USERAUTH_REQUEST) + string(user) +
+			      string("ssh-connection") + string("password") +
+			      boolean(False) + string(f"wrong-{i}"))
+		p = c.recv_msg(skip=(rawssh.IGNORE, rawssh.DEBUG,
+				     rawssh.EXT_INFO, rawssh.USERAUTH_BANNER))
+		if p[0] == rawssh.DISCONNECT:
+			return i, p
+		assert p[0] == rawssh.USERAUTH_FAILURE, p[0]
+	return None, None
+
+
+@pytest.mark.parametrize("mode", ["monitor", "debug"])
+def test_max_auth_tries_in_match_block(sesh_bin, client_key, tmp_path,
+				       mode):
+	if os.geteuid() != 0:
+		pytest.skip("the monitor and Match User root: needs root")
+	try:
+		pwd.getpwnam("nobody")  # a valid user Match does not name
+	except KeyError:
+		pytest.skip("no user nobody")
+	args = ["-d"] if mode == "debug" else []
+	for glob, match, user, limit in MATCH_CASES:
+		# the first MaxAuthTries wins over BASE_CONFIG's
+		lines = [f"MaxAuthTries {glob}"] + BASE_CONFIG + \
+			["Match User root", f"MaxAuthTries {match}"]
+		d = start_seshd(sesh_bin, tmp_path, lines,
+				user_keys=[client_key[1]], args=args)
+		try:
+			with kexed(d) as c:
+				c.service_request()
+				n, disc = _password_failures(c, user)
+			what = f"{mode}, {user}, {glob} then Match {match}"
+			assert n is not None, f"{what}: never disconnected"
+			# the attempt that reaches the limit gets no FAILURE
+			assert n == limit - 1, f"{what}: {n} failures"
+			r = rawssh.Reader(disc[1:])
+			assert r.u32() == 14, what  # no more auth methods
+			assert r.text() == "Too many authentication failures"
+			d.wait_log("Too many authentication failures")
+			assert "monitor: refused" not in d.log_text(), \
+				d.log_text()
+			assert_no_crash(d)
+		finally:
+			d.stop()
 
 
 # ---- channels after authentication ----

@@ -14,7 +14,8 @@
  *    second USER, no kbdint answers without prompts, nothing but the
  *    handover after success, signing only for rekeys after it), strict
  *    request/answer alternation, count caps (signatures before auth,
- *    LOG), MaxAuthTries over every method (and its hard cap), partial
+ *    LOG), MaxAuthTries over every method (and its hard cap), the
+ *    user's MaxAuthTries from ANS_USER (raised, lowered, bounded), partial
  *    success not counted, kbdint rounds capped and abandoned by another
  *    method, the session id check of publickey signed data, answers that
  *    do not answer the pending request refused, and the check being
@@ -132,6 +133,7 @@ sample(uint8_t type, struct monitor_msg *m)
 		break;
 	case MONITOR_ANS_USER:
 		m->text = monitor_str_of("publickey,password");
+		m->max_tries = 5;
 		break;
 	case MONITOR_ANS_KEY_QUERY:
 		m->ok = true;
@@ -198,6 +200,7 @@ assert_msg_eq(const struct monitor_msg *a, const struct monitor_msg *b)
 	assert_int_equal(a->level, b->level);
 	assert_int_equal(a->ok, b->ok);
 	assert_int_equal(a->result, b->result);
+	assert_int_equal(a->max_tries, b->max_tries);
 }
 
 static void
@@ -377,6 +380,14 @@ test_limits(void **state)
 	sample(MONITOR_REQ_LOG, &m);
 	m.level = LOG_LVL_DEBUG3 + 1;
 	assert_int_equal(monitor_msg_build(&m, &b), SESH_ERR_INVALID_ARGUMENT);
+	sample(MONITOR_ANS_USER, &m);
+	m.max_tries = 0;
+	assert_int_equal(monitor_msg_build(&m, &b), SESH_ERR_INVALID_ARGUMENT);
+	m.max_tries = MONITOR_HARD_MAX_TRIES + 1;
+	assert_int_equal(monitor_msg_build(&m, &b), SESH_ERR_INVALID_ARGUMENT);
+	m.max_tries = MONITOR_HARD_MAX_TRIES;
+	m.text = bytes(big, MONITOR_MAX_TEXT + 1);
+	assert_int_equal(monitor_msg_build(&m, &b), SESH_ERR_LIMIT);
 	sample(MONITOR_ANS_AUTH, &m);
 	m.result = 3;
 	assert_int_equal(monitor_msg_build(&m, &b), SESH_ERR_INVALID_ARGUMENT);
@@ -438,6 +449,29 @@ test_limits(void **state)
 	assert_int_equal(
 	    parse_raw(MONITOR_ANS_AUTH, buf_data(&body), buf_len(&body)),
 	    SESH_ERR_INVALID_FORMAT);
+	/* ANS_USER: max tries 1..MONITOR_HARD_MAX_TRIES, then nothing */
+	for (i = 0; i <= MONITOR_HARD_MAX_TRIES + 1; i++) {
+		buf_reset(&body);
+		assert_int_equal(buf_put_cstring(&body, "password"), 0);
+		assert_int_equal(buf_put_u32(&body, i), 0);
+		assert_int_equal(parse_raw(MONITOR_ANS_USER, buf_data(&body),
+		                           buf_len(&body)),
+		                 i == 0 || i > MONITOR_HARD_MAX_TRIES
+		                     ? SESH_ERR_INVALID_FORMAT
+		                     : 0);
+	}
+	buf_reset(&body);
+	assert_int_equal(buf_put_cstring(&body, "password"), 0);
+	assert_int_equal(buf_put_u32(&body, 1), 0);
+	assert_int_equal(buf_put_u8(&body, 0), 0);
+	assert_int_equal(
+	    parse_raw(MONITOR_ANS_USER, buf_data(&body), buf_len(&body)),
+	    SESH_ERR_TRAILING_DATA);
+	buf_reset(&body);
+	assert_int_equal(buf_put_cstring(&body, "password"), 0); /* no u32 */
+	assert_int_equal(
+	    parse_raw(MONITOR_ANS_USER, buf_data(&body), buf_len(&body)),
+	    SESH_ERR_TRUNCATED);
 	assert_int_equal(parse_raw(11, NULL, 0), SESH_ERR_PROTOCOL);
 	assert_int_equal(parse_raw(64, NULL, 0), SESH_ERR_PROTOCOL);
 	assert_int_equal(parse_raw(MONITOR_REQ_AUTH_NONE, NULL, 0), 0);
@@ -536,6 +570,7 @@ sign_and_user(struct monitor_state *st)
 	exchange(st, &req, &ans);
 	req_of(MONITOR_REQ_USER, &req);
 	sample(MONITOR_ANS_USER, &ans);
+	ans.max_tries = st->max_tries; /* no Match block */
 	exchange(st, &req, &ans);
 }
 
@@ -716,6 +751,59 @@ test_state_max_tries(void **state)
 		assert_int_equal(monitor_check_request(&st, MONITOR_REQ_SIGN),
 		                 0);
 	}
+}
+
+/* ANS_USER carries the user's MaxAuthTries (Match blocks applied). */
+static void
+test_state_user_max_tries(void **state)
+{
+	struct monitor_state st, before;
+	struct monitor_msg req, ans;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(monitor_max_tries(-1), MONITOR_DEFAULT_MAX_TRIES);
+	assert_int_equal(monitor_max_tries(0), MONITOR_DEFAULT_MAX_TRIES);
+	assert_int_equal(monitor_max_tries(2), 2);
+	assert_int_equal(monitor_max_tries(1000), MONITOR_HARD_MAX_TRIES);
+	/* out of range: refused, nothing changes, the answer still due */
+	monitor_state_init(&st, 6);
+	req_of(MONITOR_REQ_USER, &req);
+	assert_int_equal(monitor_state_request(&st, &req), 0);
+	before = st;
+	sample(MONITOR_ANS_USER, &ans);
+	ans.max_tries = 0;
+	assert_int_equal(monitor_state_answer(&st, &ans),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	ans.max_tries = MONITOR_HARD_MAX_TRIES + 1;
+	assert_int_equal(monitor_state_answer(&st, &ans),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_memory_equal(&before, &st, sizeof(st));
+	/* lowered: 6 -> 2, the third attempt is refused */
+	ans.max_tries = 2;
+	assert_int_equal(monitor_state_answer(&st, &ans), 0);
+	assert_int_equal(st.max_tries, 2);
+	req_of(MONITOR_REQ_PASSWORD, &req);
+	auth_ans(MONITOR_AUTH_FAIL, &ans);
+	for (i = 0; i < 2; i++) {
+		exchange(&st, &req, &ans);
+	}
+	assert_int_equal(monitor_check_request(&st, MONITOR_REQ_PASSWORD),
+	                 SESH_ERR_AUTH_TOO_MANY);
+	/* raised: 2 -> 5 */
+	monitor_state_init(&st, 2);
+	req_of(MONITOR_REQ_USER, &req);
+	sample(MONITOR_ANS_USER, &ans);
+	exchange(&st, &req, &ans);
+	assert_int_equal(st.max_tries, 5);
+	req_of(MONITOR_REQ_PASSWORD, &req);
+	auth_ans(MONITOR_AUTH_FAIL, &ans);
+	for (i = 0; i < 5; i++) {
+		exchange(&st, &req, &ans);
+	}
+	assert_int_equal(monitor_check_request(&st, MONITOR_REQ_PASSWORD),
+	                 SESH_ERR_AUTH_TOO_MANY);
+	assert_int_equal(st.failures, 5);
 }
 
 static void
@@ -922,6 +1010,7 @@ main(void)
 	    cmocka_unit_test(test_state_session_id),
 	    cmocka_unit_test(test_state_caps),
 	    cmocka_unit_test(test_state_max_tries),
+	    cmocka_unit_test(test_state_user_max_tries),
 	    cmocka_unit_test(test_state_kbdint),
 	    cmocka_unit_test(test_state_success),
 	    cmocka_unit_test(test_io),

@@ -6,7 +6,8 @@
  * authorized_keys file for the current user. Covers signing, the same
  * answers for unknown and known users, publickey success and the
  * result, signed data that does not start with the session id (or
- * names another user), MaxAuthTries, requests out of order, garbage
+ * names another user), MaxAuthTries (and a Match block's, carried by
+ * the answer to REQ_USER), requests out of order, garbage
  * frames, the deadline, the child's log lines, and the publickey
  * signed-data check under truncation and bit flips.
  */
@@ -144,20 +145,22 @@ group_teardown(void **state)
 	return 0;
 }
 
-/* A finished config: the fixture's authorized_keys, no PAM. */
+/* A finished config: the fixture's authorized_keys, no PAM; tail (Match
+ * blocks) at the end. */
 static void
-make_conf(struct servconf *c, int max_tries)
+make_conf(struct servconf *c, int max_tries, const char *tail)
 {
 	struct servconf_err err;
-	char text[512];
+	char text[1024];
 	int n;
 
 	n = snprintf(text, sizeof(text),
 	             "AuthorizedKeysFile %s\nStrictModes no\nUsePAM yes\n"
 	             "MaxAuthTries %d\nPasswordAuthentication yes\n"
 	             "KbdInteractiveAuthentication no\n"
-	             "LoginGraceTime 0\n",
-	             fx.ak, max_tries);
+	             "LoginGraceTime 0\n%s",
+	             fx.ak, max_tries, tail);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
 	servconf_init(c);
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(servconf_load_text(c, "test", text, (size_t)n, &err),
@@ -188,10 +191,10 @@ serve_main(void *arg)
 }
 
 static void
-start_deadline(struct run *r, int max_tries, uint64_t deadline_ms)
+start_conf(struct run *r, int max_tries, uint64_t deadline_ms, const char *tail)
 {
 	memset(r, 0, sizeof(*r));
-	make_conf(&r->conf, max_tries);
+	make_conf(&r->conf, max_tries, tail);
 	r->ctx.conf = &r->conf;
 	r->ctx.hostkeys = fx.hostkeys;
 	r->ctx.nhostkeys = 1;
@@ -202,6 +205,12 @@ start_deadline(struct run *r, int max_tries, uint64_t deadline_ms)
 	r->ctx.deadline_ms = deadline_ms;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, r->fd), 0);
 	assert_int_equal(pthread_create(&r->th, NULL, serve_main, r), 0);
+}
+
+static void
+start_deadline(struct run *r, int max_tries, uint64_t deadline_ms)
+{
+	start_conf(r, max_tries, deadline_ms, "");
 }
 
 static void
@@ -246,14 +255,26 @@ sign_sid(struct run *r)
 	buf_clear(&sig);
 }
 
+/* REQ_USER; *max_tries (if not NULL) the user's MaxAuthTries. */
+static char *
+user_tries(struct run *r, const char *name, unsigned *max_tries)
+{
+	char *methods = NULL;
+	unsigned n = 0;
+
+	assert_int_equal(mc_user(r->fd[1], name, SERVICE, &methods, &n), 0);
+	assert_non_null(methods);
+	assert_true(n >= 1 && n <= MONITOR_HARD_MAX_TRIES);
+	if (max_tries != NULL) {
+		*max_tries = n;
+	}
+	return methods;
+}
+
 static char *
 user(struct run *r, const char *name)
 {
-	char *methods = NULL;
-
-	assert_int_equal(mc_user(r->fd[1], name, SERVICE, &methods), 0);
-	assert_non_null(methods);
-	return methods;
+	return user_tries(r, name, NULL);
 }
 
 /* RFC 4252 §7 signed data with the given session id and user. */
@@ -607,6 +628,105 @@ test_max_tries(void **state)
 	end_run(&r);
 }
 
+/* Fails publickey attempts until the monitor refuses one; how many
+ * failed (each answered). */
+static unsigned
+fail_until_refused(struct run *r, const char *name)
+{
+	struct mc_auth a;
+	unsigned n = 0;
+	struct buf data;
+	int ret;
+
+	for (;;) {
+		signed_data(fx.sid, sizeof(fx.sid), name, &fx.otherblob, &data);
+		ret = key_verify_call(r, fx.otherkey, &fx.otherblob, &data, &a);
+		buf_clear(&data);
+		if (ret != 0) {
+			return n;
+		}
+		assert_int_equal(a.result, MONITOR_AUTH_FAIL);
+		mc_auth_clear(&a);
+		n++;
+		assert_true(n <= MONITOR_HARD_MAX_TRIES);
+	}
+}
+
+/* MaxAuthTries in a Match block: the answer to REQ_USER carries it and
+ * the monitor counts to it. */
+static void
+test_match_max_tries(void **state)
+{
+	struct run r;
+	char tail[512];
+	unsigned n = 0;
+	char *m;
+
+	(void)state;
+	snprintf(tail, sizeof(tail), "Match User %s\n\tMaxAuthTries 2\n",
+	         fx.me);
+	/* lowered for this user: 6 -> 2 */
+	start_conf(&r, 6, 0, tail);
+	sign_sid(&r);
+	m = user_tries(&r, fx.me, &n);
+	free(m);
+	assert_int_equal(n, 2);
+	assert_int_equal(fail_until_refused(&r, fx.me), 2);
+	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
+	assert_int_equal(r.res.failures, 2);
+	end_run(&r);
+	/* another user (an unknown one, not named by the block) keeps 6 */
+	start_conf(&r, 6, 0, tail);
+	sign_sid(&r);
+	m = user_tries(&r, "no-such-user-sesh-test", &n);
+	free(m);
+	assert_int_equal(n, 6);
+	assert_int_equal(fail_until_refused(&r, "no-such-user-sesh-test"), 6);
+	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
+	end_run(&r);
+	/* a block that matches any name applies to an unknown user as to a
+	 * known one (as sshd): the count cannot tell them apart */
+	snprintf(tail, sizeof(tail), "Match User *\n\tMaxAuthTries 3\n");
+	start_conf(&r, 6, 0, tail);
+	sign_sid(&r);
+	m = user_tries(&r, "no-such-user-sesh-test", &n);
+	free(m);
+	assert_int_equal(n, 3);
+	assert_int_equal(fail_until_refused(&r, "no-such-user-sesh-test"), 3);
+	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
+	end_run(&r);
+	start_conf(&r, 6, 0, tail);
+	sign_sid(&r);
+	m = user_tries(&r, fx.me, &n);
+	free(m);
+	assert_int_equal(n, 3);
+	assert_int_equal(fail_until_refused(&r, fx.me), 3);
+	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
+	end_run(&r);
+	/* raised for this user: 2 -> 5 */
+	snprintf(tail, sizeof(tail), "Match User %s\n\tMaxAuthTries 5\n",
+	         fx.me);
+	start_conf(&r, 2, 0, tail);
+	sign_sid(&r);
+	m = user_tries(&r, fx.me, &n);
+	free(m);
+	assert_int_equal(n, 5);
+	assert_int_equal(fail_until_refused(&r, fx.me), 5);
+	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
+	assert_int_equal(r.res.failures, 5);
+	end_run(&r);
+	/* over the hard cap: capped, as the global value is */
+	snprintf(tail, sizeof(tail), "Match User %s\n\tMaxAuthTries 100\n",
+	         fx.me);
+	start_conf(&r, 2, 0, tail);
+	sign_sid(&r);
+	m = user_tries(&r, fx.me, &n);
+	free(m);
+	assert_int_equal(n, MONITOR_HARD_MAX_TRIES);
+	assert_int_equal(finish(&r), SERVER_END_NO_AUTH);
+	end_run(&r);
+}
+
 static void
 test_handover_before_success(void **state)
 {
@@ -814,6 +934,7 @@ main(void)
 	    cmocka_unit_test(test_verify_unauthorized_key),
 	    cmocka_unit_test(test_bad_signature_fails),
 	    cmocka_unit_test(test_max_tries),
+	    cmocka_unit_test(test_match_max_tries),
 	    cmocka_unit_test(test_handover_before_success),
 	    cmocka_unit_test(test_sign_after_auth),
 	    cmocka_unit_test(test_auth_before_user),

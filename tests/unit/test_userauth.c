@@ -723,6 +723,104 @@ test_max_tries(void **state)
 	pair_free(&p);
 }
 
+/* One wrong password; the server's answer to it. */
+static int
+fail_once(struct pair *p)
+{
+	assert_int_equal(ua_client_try_password(p->c, "x", &p->cout), 0);
+	assert_int_equal(c2s(p), 0);
+	assert_non_null(p->sev);
+	return ua_server_reject(p->s, false, &p->sout);
+}
+
+/* A Match block's MaxAuthTries, applied once the user is known. */
+static void
+test_set_max_tries(void **state)
+{
+	struct pair p;
+	struct buf st;
+	struct rd r;
+	struct ua_server *imported = NULL;
+	int i;
+
+	(void)state;
+	/* raised: 2 -> 4, after one failure */
+	pair_init(&p, ALL_METHODS, 2);
+	pair_service(&p);
+	assert_int_equal(ua_server_max_tries(p.s), 2);
+	assert_int_equal(fail_once(&p), 0);
+	expect_failure(&p, ALL_METHODS, false);
+	assert_int_equal(ua_server_set_max_tries(p.s, 4), 0);
+	assert_int_equal(ua_server_max_tries(p.s), 4);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(fail_once(&p), 0);
+		expect_failure(&p, ALL_METHODS, false);
+	}
+	assert_int_equal(fail_once(&p), SESH_ERR_AUTH_TOO_MANY);
+	assert_int_equal(buf_len(&p.sout), 0);
+	assert_int_equal(ua_server_failures(p.s), 4);
+	/* fatal: the limit no longer changes */
+	assert_int_equal(ua_server_set_max_tries(p.s, 10),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	pair_free(&p);
+
+	/* lowered: 6 -> 2 before any failure */
+	pair_init(&p, ALL_METHODS, 6);
+	pair_service(&p);
+	assert_int_equal(ua_server_set_max_tries(p.s, 2), 0);
+	assert_int_equal(fail_once(&p), 0);
+	expect_failure(&p, ALL_METHODS, false);
+	assert_int_equal(fail_once(&p), SESH_ERR_AUTH_TOO_MANY);
+	pair_free(&p);
+
+	/* lowered below the failures so far: the next failure ends it */
+	pair_init(&p, ALL_METHODS, 6);
+	pair_service(&p);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(fail_once(&p), 0);
+		expect_failure(&p, ALL_METHODS, false);
+	}
+	assert_int_equal(ua_server_set_max_tries(p.s, 2), 0);
+	assert_int_equal(fail_once(&p), SESH_ERR_AUTH_TOO_MANY);
+	assert_int_equal(buf_len(&p.sout), 0);
+	assert_int_equal(c2s(&p), SESH_ERR_AUTH_TOO_MANY); /* sticky */
+	pair_free(&p);
+
+	/* 0 is the default; NULL is refused */
+	pair_init(&p, ALL_METHODS, 2);
+	assert_int_equal(ua_server_set_max_tries(p.s, 0), 0);
+	assert_int_equal(ua_server_max_tries(p.s), UA_DEFAULT_MAX_TRIES);
+	assert_int_equal(ua_server_set_max_tries(NULL, 3),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	assert_int_equal(ua_server_max_tries(NULL), 0);
+	pair_free(&p);
+
+	/* lowered to the failures so far, then a success: the state
+	 * still exports and imports, and the limit is then fixed */
+	pair_init(&p, ALL_METHODS, 6);
+	pair_service(&p);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(fail_once(&p), 0);
+		expect_failure(&p, ALL_METHODS, false);
+	}
+	assert_int_equal(ua_server_set_max_tries(p.s, 1), 0);
+	assert_int_equal(ua_client_try_password(p.c, "pw", &p.cout), 0);
+	assert_int_equal(c2s(&p), 0);
+	assert_int_equal(ua_server_accept(p.s, &p.sout), 0);
+	expect_success(&p);
+	assert_int_equal(ua_server_set_max_tries(p.s, 3),
+	                 SESH_ERR_INVALID_ARGUMENT);
+	buf_init(&st, 0);
+	assert_int_equal(ua_server_export(p.s, &st), 0);
+	rd_init(&r, buf_data(&st), buf_len(&st));
+	assert_int_equal(ua_server_import(&r, &imported), 0);
+	assert_true(ua_server_done(imported));
+	assert_int_equal(ua_server_failures(imported), 2);
+	ua_server_free(imported);
+	buf_clear(&st);
+	pair_free(&p);
+}
+
 static void
 test_after_success(void **state)
 {
@@ -1407,6 +1505,7 @@ main(void)
 	    cmocka_unit_test(test_partial_success),
 	    cmocka_unit_test(test_method_not_offered),
 	    cmocka_unit_test(test_max_tries),
+	    cmocka_unit_test(test_set_max_tries),
 	    cmocka_unit_test(test_after_success),
 	    cmocka_unit_test(test_wrong_service),
 	    cmocka_unit_test(test_change_user_service),
