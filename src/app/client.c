@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -234,6 +235,23 @@ disconnected(struct client *cl, const struct conn_event *ev)
 }
 
 /* Drains engine events; false ends the connection (message printed). */
+/*
+ * Tells the channels how much the socket still holds after a read into
+ * the packet decoder (full: the read filled its room), so that a
+ * download's windows do not grow while we, not the path, are behind
+ * (channel.h, Flow control).
+ */
+static void
+note_queued(struct client *cl, bool full)
+{
+	int q = 0;
+
+	if (full && ioctl(cl->fd, FIONREAD, &q) != 0) {
+		q = 0;
+	}
+	chan_set_input_queued(conn_channels(cl->c), q > 0 ? (size_t)q : 0);
+}
+
 static bool
 drain(struct client *cl)
 {
@@ -530,9 +548,11 @@ session_loop(struct client *cl)
 			    conn_input_space(cl->c, sizeof(rbuf), &into,
 			                     &room) == 0 &&
 			    into != NULL) {
-				r = read(cl->fd, into,
-				         room < sizeof(rbuf) ? room
-				                             : sizeof(rbuf));
+				if (room > sizeof(rbuf)) {
+					room = sizeof(rbuf);
+				}
+				r = read(cl->fd, into, room);
+				note_queued(cl, r == (ssize_t)room);
 			} else {
 				into = NULL;
 				r = read(cl->fd, rbuf, sizeof(rbuf));

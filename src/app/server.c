@@ -383,7 +383,11 @@ read_socket(struct server *s)
 	}
 	r = read(s->rfd, rbuf, want);
 	if (r < 0) {
-		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			note_queued(s, false); /* drained */
+			return;
+		}
+		if (errno == EINTR) {
 			return;
 		}
 	}

@@ -45,7 +45,10 @@ struct chan {
 	bool probe_wanted;     /* skipped while behind: goes once caught up */
 	uint32_t probe_avail;  /* the peer's window just before the adjust */
 	uint32_t probe_got;    /* data received since the probe was sent */
-	uint32_t probe_queued; /* of it, already in the driver's socket */
+	/* The least the driver's socket held (chan_set_input_queued) from
+	 * the probe's sending until its answer: data that never left our
+	 * own queue, not data in flight. */
+	uint32_t probe_queued;
 	/* Send side. */
 	uint32_t rwin, rmaxpacket;
 	bool sent_eof, rcvd_eof, rcvd_eow;
@@ -223,7 +226,20 @@ chan_set_window_cap(struct chan_set *cs, uint32_t cap)
 void
 chan_set_input_queued(struct chan_set *cs, size_t n)
 {
+	unsigned i, seen = 0;
+
 	cs->input_queued = n;
+	for (i = 0; i < CHAN_MAX_CHANNELS && seen < cs->nchan; i++) {
+		struct chan *c = cs->ch[i];
+
+		if (c == NULL) {
+			continue;
+		}
+		seen++;
+		if (c->probing && n < c->probe_queued) {
+			c->probe_queued = (uint32_t)n;
+		}
+	}
 }
 
 /* A fresh channel in the first free slot. SESH_ERR_LIMIT when full. */
@@ -1052,7 +1068,7 @@ probe_answered(const struct chan_set *cs, struct chan *c, struct buf *out)
 	    c->probe_got - (c->probe_got < c->probe_queued ? c->probe_got
 	                                                   : c->probe_queued) <
 	        c->probe_avail - c->probe_avail / 8 ||
-	    c->unconsumed > c->lwin_max / 4 || input_behind(cs, c)) {
+	    c->unconsumed > c->lwin_max / 4) {
 		return 0;
 	}
 	grow = c->lwin_cap - c->lwin_max;

@@ -70,19 +70,21 @@
  * peer's EOF. A slow consumer sends no adjusts, hence no probes, and a
  * window never shrinks back; we never accept more than the window we
  * advertised, so what the application buffers stays below the cap.
- * Neither is a probe sent nor does an answer grow the window while the
- * driver reports (chan_set_input_queued) more than half the window
- * (CHAN_BEHIND_DIVISOR) already waiting in its socket (the probe then
- * goes with the first adjust after we have caught up, whatever its
- * size): then the
- * receiver, not the path, is behind, and the data before the answer was
- * mostly our own queue;
- * what waited there when the probe went out is not counted as data the
- * peer sent before it saw the adjust (the rest must reach 7/8). A
- * bigger window would only lengthen that queue, and a peer buffers up to
- * its window too (OpenSSH's ssh holds what it read from stdin up to the
- * window we gave, growing that buffer by copying it: at 16 MiB on a busy
- * host it spent most of its CPU there).
+ * The driver reports after each read how much its socket still holds
+ * (chan_set_input_queued; 0 when a read drained it). No probe is sent
+ * while that is more than half the window (CHAN_BEHIND_DIVISOR): the
+ * probe then goes with the first adjust after we have caught up,
+ * whatever its size. And the least the socket held from the probe's
+ * sending to its answer is not counted as data the peer sent before it
+ * saw the adjust (the rest must reach 7/8): a backlog that never
+ * drained in that round trip is a receiver behind, not a path holding
+ * more than the window, and a bigger window would only lengthen it (a
+ * peer buffers up to its window too: OpenSSH's ssh holds what it read
+ * from stdin up to the window we gave, growing that buffer by copying
+ * it; at 16 MiB on a busy host it spent most of its CPU there). A
+ * backlog seen only at the answer, after the socket had drained, is a
+ * burst off a long path (a window's worth arriving at once) and does
+ * not hold the window back.
  *
  * Requests. Incoming channel requests this role serves (server: pty-req,
  * shell, exec, subsystem, env, window-change, signal; client: exit-status,

@@ -1138,9 +1138,9 @@ test_window_probe_rule(void **state)
 /*
  * The driver's socket holds a backlog (chan_set_input_queued above half
  * of the window, CHAN_BEHIND_DIVISOR): the receiver, not the path, is behind,
- * so a window-bound peer does not make the window grow, neither by a probe sent
- * then nor by an answer read then; once the backlog is gone it grows to the cap
- * as usual. What was queued when the probe went out does not count as the
+ * so a window-bound peer does not make the window grow (no probe is sent
+ * then); once the backlog is gone it grows to the cap as usual. What the
+ * socket held all through a probe's round trip does not count as the
  * peer's use of its window.
  */
 static void
@@ -1211,19 +1211,25 @@ test_window_stays_when_input_behind(void **state)
 	side_clear(&s);
 
 	/*
-	 * One probe, the peer using all its window before it reads the
-	 * adjust. Rounds: 0, answer read while behind: no growth; 1, at
-	 * exactly half of the window: not behind, it grows; 2, 200 KiB
-	 * already in the socket when the probe went out: that is our queue,
-	 * not the path, so the rest (824 KiB) is under 7/8 of the 1 MiB the
-	 * peer had: no growth; 3, 100 KiB queued then: 924 KiB, it grows.
+	 * One probe, the peer using all its window (1 MiB) before it reads
+	 * the adjust; the socket's backlog when the probe goes out and when
+	 * the answer is read. What the socket held all along (its least)
+	 * was our queue, not the path, and is taken off what the peer sent;
+	 * the rest must reach 7/8 of the 1 MiB (896 KiB). Rounds: 0, empty
+	 * at the probe, over half the window at the answer (a burst off a
+	 * long path): it grows; 1, 200 KiB then 300 KiB: 824 KiB, no growth;
+	 * 2, 200 KiB then drained: it grows; 3, 100 KiB then 150 KiB: 924
+	 * KiB, it grows; 4, half the window and more, never drained (a slow
+	 * receiver): no growth.
 	 */
-	for (round = 0; round < 4; round++) {
-		static const size_t q_send[4] = {0, 0, 200u << 10, 100u << 10};
-		static const size_t q_answer[4] = {
-		    CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR + 1,
-		    CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR, 0, 0};
-		bool grows = round == 1 || round == 3;
+	for (round = 0; round < 5; round++) {
+		static const size_t q_send[5] = {
+		    0, 200u << 10, 200u << 10, 100u << 10,
+		    CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR};
+		static const size_t q_answer[5] = {
+		    CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR + 1, 300u << 10, 0,
+		    150u << 10, CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR + 1};
+		bool grows = round == 0 || round == 2 || round == 3;
 
 		sid = growth_pair(&c, &s);
 		wpeer_init(&w, &s, sid);
