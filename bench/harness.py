@@ -675,12 +675,13 @@ def proc_child_cpu(pid):
 
 # --- measurements -----------------------------------------------------------
 
-def run_timed(argv, env, stdin=subprocess.DEVNULL, timeout=120):
+def run_timed(argv, env, stdin=subprocess.DEVNULL, timeout=120,
+	      stdout=subprocess.DEVNULL):
 	"""Runs argv to completion; returns (t_start, t_end, user+sys s,
 	status, stderr tail) with perf_counter times. wait4() gives this
 	child's own rusage."""
 	t0 = time.perf_counter()
-	p = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.DEVNULL,
+	p = subprocess.Popen(argv, stdin=stdin, stdout=stdout,
 			     stderr=subprocess.PIPE, env=env)
 	err = b""
 	status = None
@@ -777,6 +778,61 @@ def run_bulk(argv, env, nbytes, timeout=600):
 		rate = (nbytes - feed.first) / (1 << 20) / (t1 - feed.t_first)
 	return {"wall": t1 - t0, "rate_mib": rate, "cpu": cpu,
 		"status": status, "err": err, "sent": feed.sent}
+
+
+class Drain(threading.Thread):
+	"""Reads a pipe to EOF in this process (so the sink's CPU is not
+	the client's), counting the bytes and noting when the first 1 MiB
+	had arrived: by then the session is open and the transfer under
+	way, so the login is over. The mirror of Feeder."""
+
+	def __init__(self):
+		super().__init__(daemon=True)
+		self.rfd, self.wfd = os.pipe()
+		self.got = 0
+		self.t_first = None
+		self.first = 0
+
+	def run(self):
+		# One buffer, reused: the drain costs a read() per chunk and
+		# nothing per byte, like the feeder's writes.
+		buf = bytearray(CHUNK)
+		try:
+			while True:
+				n = os.readv(self.rfd, [buf])
+				if not n:
+					break
+				self.got += n
+				if self.t_first is None and self.got >= CHUNK:
+					self.t_first = time.perf_counter()
+					self.first = self.got
+		except OSError:
+			pass
+		finally:
+			os.close(self.rfd)
+
+
+def run_download(argv, env, nbytes, timeout=600):
+	"""Runs argv (a client whose remote command writes nbytes of zeros)
+	with its stdout on a pipe this process drains. Returns the dict of
+	run_bulk: rate_mib is MiB/s from the moment the first MiB had
+	arrived to the client's exit, None unless exactly nbytes came;
+	"got" is the bytes received."""
+	drain = Drain()
+	drain.start()
+	try:
+		t0, t1, cpu, status, err = run_timed(argv, env, timeout=timeout,
+						     stdout=drain.wfd)
+	finally:
+		# The client is gone: its end closed, the drain sees EOF.
+		os.close(drain.wfd)
+		drain.join(10)
+	rate = None
+	if drain.t_first is not None and drain.got == nbytes and \
+			t1 > drain.t_first:
+		rate = (nbytes - drain.first) / (1 << 20) / (t1 - drain.t_first)
+	return {"wall": t1 - t0, "rate_mib": rate, "cpu": cpu,
+		"status": status, "err": err, "got": drain.got}
 
 
 def pipe_ceiling(nbytes):

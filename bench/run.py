@@ -8,7 +8,8 @@ Usage:
       [--markdown FILE] [--doc FILE] [--runs N] [--bulk-mib N]
       [--bulk-runs N] [--keep-rc] [--seshd PATH] [--ciphers LIST]
       [--sessions N]
-      [--rows connect,rtt,bulk,server,memory,preauth,wan,cps,streams]
+      [--rows connect,rtt,bulk,server,download,memory,preauth,wan,cps,
+              streams]
 
 Rows (issues 3, 4 and 8; the ratio is always sesh's figure over
 OpenSSH's or Dropbear's, so every target reads "ratio <= x" or "ratio >=
@@ -45,6 +46,15 @@ Dropbear lacks) prints "n/a":
   server    with seshd built: bulk with OpenSSH's ssh against seshd vs
             against sshd per cipher (>= 1.0), server CPU per GiB; and
             vs dropbear (cipher pinned with ssh -c/-m).
+  download  the other direction, per cipher: `head -c N /dev/zero`
+            (N: --bulk-mib MiB) on the server, the client's stdout a
+            pipe the bench process reads and counts; MiB/s from the
+            moment the first MiB had arrived to the client's exit,
+            median of --bulk-runs, interleaved; client CPU per GiB
+            (wait4) and server CPU per GiB (the listener's cutime+
+            cstime: the connection's processes and `head`); sesh vs
+            ssh against sshd, and with seshd built ssh->seshd vs
+            ssh->sshd (server CPU only). No targets.
   memory    with seshd built: PSS (smaps_rollup) of the server's
             processes with --sessions (50) idle `sleep` sessions held by
             OpenSSH's ssh, sleep/shell processes left out (<= 0.25);
@@ -96,8 +106,8 @@ CIPHERS = [
 	("aes256-gcm", "aes256-gcm@openssh.com", None),
 	("aes128-ctr+etm", "aes128-ctr", "hmac-sha2-256-etm@openssh.com"),
 ]
-ALL_ROWS = ("connect", "rtt", "bulk", "server", "memory", "preauth", "wan",
-	    "cps", "streams")
+ALL_ROWS = ("connect", "rtt", "bulk", "server", "download", "memory",
+	    "preauth", "wan", "cps", "streams")
 MIB = 1 << 20
 GIB = 1 << 30
 
@@ -816,14 +826,27 @@ class Bench:
 			"cpu_per_conn": cpu / count}
 
 	# --- bulk ---
-	def bulk_once(self, cl, srv, nbytes):
+	def bulk_once(self, cl, srv, nbytes, download=False):
+		"""One bulk run: nbytes from the bench's stdin feed to `cat >
+		/dev/null` on the server, or with download from `head -c
+		nbytes /dev/zero` there to the bench's drain of the client's
+		stdout."""
 		before = srv.child_cpu()
-		r = harness.run_bulk(cl.argv(srv, self.keys, "cat > /dev/null"),
-				     self.env, nbytes)
+		if download:
+			r = harness.run_download(
+				cl.argv(srv, self.keys,
+					f"head -c {nbytes} /dev/zero"),
+				self.env, nbytes)
+			moved = f"{r['got'] / MIB:.0f} of {nbytes // MIB} MiB " \
+				"received"
+		else:
+			r = harness.run_bulk(
+				cl.argv(srv, self.keys, "cat > /dev/null"),
+				self.env, nbytes)
+			moved = f"{r['sent'] // MIB} MiB sent"
 		if r["status"] != 0 or r["rate_mib"] is None:
 			raise BenchError(f"{cl.name}: exit {r['status']}, "
-					 f"{r['sent'] // MIB} MiB sent: "
-					 f"{tail(r['err'])}")
+					 f"{moved}: {tail(r['err'])}")
 		# The connection's processes are reaped by the listener soon
 		# after the client's exit; wait for it so their CPU counts.
 		srv.wait_idle()
@@ -831,11 +854,13 @@ class Bench:
 		return r
 
 	def bulk_pairs(self, pairs, title, target_rate, target_cpu, la, lb,
-		       issue, third=None):
+		       issue, third=None, download=False, server_target=0.6):
 		"""pairs: (client_a, kind_a, client_b, kind_b), compared a over
 		b; third: (client_c, kind_c, label_c), also measured and a
 		compared over it (Dropbear), "n/a" where it cannot speak the
-		cipher."""
+		cipher. target_cpu "server": a server comparison (no client
+		CPU row; its server CPU row's target is server_target);
+		download: the server sends (bulk_once)."""
 		nbytes = self.args.bulk_mib * MIB
 		gib = nbytes / GIB
 		for name, cipher, mac in CIPHERS:
@@ -872,15 +897,16 @@ class Bench:
 				    f"{self.args.bulk_mib} MiB")
 				for _ in range(self.args.bulk_runs):
 					results["a"].append(self.bulk_once(
-						ca, sa, nbytes))
+						ca, sa, nbytes, download))
 					results["b"].append(self.bulk_once(
-						cb, sb, nbytes))
+						cb, sb, nbytes, download))
 					if sc is not None and not third_err:
 						try:
 							results["c"].append(
 								self.bulk_once(
 									third[0], sc,
-									nbytes))
+									nbytes,
+									download))
 						except BenchError as e:
 							third_err = str(e)
 			except BenchError as e:
@@ -914,7 +940,8 @@ class Bench:
 			self.table.add(f"{title} {name} server CPU",
 				       medof("server_cpu", "a", True),
 				       medof("server_cpu", "b", True), "s/GiB",
-				       0.6 if target_cpu == "server" else None,
+				       server_target if target_cpu == "server"
+				       else None,
 				       ours_label=la if target_cpu == "server"
 				       else "sshd<-sesh",
 				       theirs_label=lb if target_cpu == "server"
@@ -960,6 +987,34 @@ class Bench:
 				"server bulk", 1.0, "server", "ssh->seshd",
 				"ssh->sshd", 4,
 				third=(self.ssh, "dropbear", "ssh->dropbear"))
+
+	def download_rows(self):
+		"""bulk and server bulk the other way: the server's `head -c N
+		/dev/zero` to the client's stdout; no targets (issue 8 asks
+		for the figures)."""
+		self.bulk_pairs((self.sesh, "sshd", self.ssh, "sshd"),
+				"download", None, None, "sesh", "OpenSSH", None,
+				download=True)
+		if self.seshd_available():
+			self.bulk_pairs((self.ssh, "seshd", self.ssh, "sshd"),
+					"server download", None, "server",
+					"ssh->seshd", "ssh->sshd", None,
+					download=True, server_target=None)
+		else:
+			self.table.skip("server download (ssh -> seshd vs "
+					"sshd)", "build/bin/seshd not built")
+		self.table.note(
+			f"download: {self.args.bulk_mib} MiB of zeros from "
+			f"`head -c {self.args.bulk_mib * MIB} /dev/zero` on "
+			"the server to the client's stdout, a "
+			"pipe the bench process reads and counts (as it feeds "
+			"the upload rows' stdin), median of "
+			f"{self.args.bulk_runs}; MiB/s counts from the moment "
+			"the first MiB had arrived to the client's exit (login "
+			"excluded) and needs every byte; CPU is the client "
+			"process's user+sys (wait4) and the server's connection "
+			"processes plus `head` (listener's cutime+cstime), per "
+			"GiB; the server's Ciphers/MACs are restricted per row")
 
 	# --- memory ---
 	def memory_rows(self):

@@ -12,7 +12,11 @@ speed).
   finds the number of sequential request/response exchanges made
   through the delay proxy; the echo probe (harness.EchoProbe) times
   echoes and fails cleanly on a channel that never echoes; a gated
-  Feeder holds its stream until released.
+  Feeder holds its stream until released; run_download counts what a
+  command writes to its stdout and gives no rate for a short stream.
+- bench/run.py --rows download measures both directions' pairs of the
+  download rows (sesh vs ssh -> sshd, ssh -> seshd vs sshd), with no
+  targets (root, like the connect row).
 - With Dropbear installed (dropbear-bin) and root: the bench's Dropbear
   server takes dbclient and OpenSSH's ssh logins, dbclient's cipher
   limits show as n/a rows, and the memory-before-auth row holds
@@ -275,6 +279,56 @@ def test_feeder_gate_holds_the_stream():
 	os.close(feed.rfd)
 	assert feed.sent == 4 << 20 and got[0] == 4 << 20
 	assert feed.t_first is not None
+
+
+def test_run_download_counts_the_stream():
+	env = dict(os.environ)
+	n = 3 << 20
+	r = harness.run_download(["sh", "-c", f"head -c {n} /dev/zero"],
+				 env, n, timeout=30)
+	assert r["status"] == 0 and r["got"] == n, r
+	assert r["rate_mib"] is not None and r["rate_mib"] > 0
+	# A stream shorter than asked for has no rate (and is no hang).
+	r = harness.run_download(["sh", "-c", f"head -c {n - 1} /dev/zero"],
+				 env, n, timeout=30)
+	assert r["got"] == n - 1 and r["rate_mib"] is None, r
+	# Below the first MiB the timing never starts.
+	r = harness.run_download(["sh", "-c", "head -c 1000 /dev/zero"],
+				 env, 1000, timeout=30)
+	assert r["got"] == 1000 and r["rate_mib"] is None, r
+
+
+def test_bench_download_rows(tmp_path):
+	if os.geteuid() != 0:
+		pytest.skip("starts sshd and logs in as root: needs root")
+	if not os.access("/usr/sbin/sshd", os.X_OK):
+		pytest.skip("OpenSSH server not installed")
+	build = os.environ.get("SESH_BUILD", str(REPO / "build"))
+	if not os.access(os.path.join(build, "bin", "sesh"), os.X_OK):
+		pytest.skip(f"{build}/bin/sesh is not built (set SESH_BUILD)")
+	out = tmp_path / "bench.json"
+	r = subprocess.run([sys.executable, str(RUN), "--build", build,
+			    "--rows", "download", "--bulk-mib", "4",
+			    "--bulk-runs", "1", "--ciphers", "aes128-gcm",
+			    "--json", str(out)], capture_output=True, text=True,
+			   timeout=300)
+	assert r.returncode == 0, r.stderr
+	rows = {x["row"]: x for x in json.loads(out.read_text())["rows"]}
+	names = ["download aes128-gcm MiB/s", "download aes128-gcm client CPU",
+		 "download aes128-gcm server CPU"]
+	if os.access(os.path.join(build, "bin", "seshd"), os.X_OK):
+		names += ["server download aes128-gcm MiB/s",
+			  "server download aes128-gcm server CPU"]
+	for name in names:
+		row = rows[name]
+		assert row["verdict"] == "" and row["target"] is None, row
+		# Server CPU is in clock ticks: 4 MiB may take none.
+		least = 0 if name.endswith("server CPU") else 1e-9
+		assert row["ours"] >= least and row["theirs"] >= least, row
+	# Only the asked-for group ran; the upload rows did not.
+	assert not any(k.startswith("bulk ") for k in rows), rows.keys()
+	assert "download: 4 MiB of zeros from `head -c 4194304 /dev/zero`" \
+		in r.stdout
 
 
 def test_dropbear_capabilities():
