@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,13 +56,18 @@ client_now_ms(void)
 }
 
 int
-client_write_all(int fd, const uint8_t *p, size_t n)
+client_writev_all(int fd, struct iovec *iov, unsigned n)
 {
 	struct pollfd pf;
+	unsigned i = 0;
 	ssize_t w;
 
-	while (n > 0) {
-		w = write(fd, p, n);
+	while (i < n) {
+		if (iov[i].iov_len == 0) {
+			i++;
+			continue;
+		}
+		w = writev(fd, iov + i, (int)(n - i));
 		if (w < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -74,10 +80,24 @@ client_write_all(int fd, const uint8_t *p, size_t n)
 			}
 			return SESH_ERR_SYSTEM;
 		}
-		p += w;
-		n -= (size_t)w;
+		while (i < n && (size_t)w >= iov[i].iov_len) {
+			w -= (ssize_t)iov[i].iov_len;
+			i++;
+		}
+		if (i < n) {
+			iov[i].iov_base = (uint8_t *)iov[i].iov_base + w;
+			iov[i].iov_len -= (size_t)w;
+		}
 	}
 	return 0;
+}
+
+int
+client_write_all(int fd, const uint8_t *p, size_t n)
+{
+	struct iovec v = {.iov_base = (void *)(uintptr_t)p, .iov_len = n};
+
+	return client_writev_all(fd, &v, 1);
 }
 
 void
@@ -259,6 +279,13 @@ drain(struct client *cl)
 
 	for (;;) {
 		if (conn_next_event(cl->c, &ev) != 0) {
+			(void)client_session_flush_out(cl);
+			return false;
+		}
+		/* gathered output goes before anything else happens */
+		if ((ev.type != CONN_EV_CHANNEL ||
+		     ev.chan.type != CHAN_EV_DATA) &&
+		    !client_session_flush_out(cl)) {
 			return false;
 		}
 		switch (ev.type) {
@@ -542,6 +569,9 @@ session_loop(struct client *cl)
 			uint8_t *into = NULL;
 			size_t room = 0;
 
+			/* the gathered output's views die when input is
+			 * fed (drain() has written them already) */
+			(void)client_session_flush_out(cl);
 			/* logged in: straight into the packet decoder (no
 			 * copy of bulk data); before, through rbuf */
 			if (cl->authenticated &&

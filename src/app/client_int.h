@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "app/agent_client.h"
 #include "app/client.h"
@@ -55,6 +56,10 @@ struct client_auth {
 	unsigned int pw_tries, kbd_tries;
 };
 
+/* CHANNEL_DATA views gathered before one write of the session's output
+ * (one socket read of 256 KiB holds at most 8 full packets) */
+#define CLIENT_PEND_MAX 16u
+
 struct client {
 	const struct client_opts *o;
 	const char *host; /* for messages and known_hosts */
@@ -84,6 +89,15 @@ struct client {
 	bool have_status, have_signal, closed, done, authenticated;
 	int status;
 	bool quit_escape; /* ~. */
+	/* The session's output not yet written: CHANNEL_DATA views into
+	 * the packet decoder's buffer (valid until more input is fed:
+	 * conn.h), all for out_fd of channel out_chan; written together by
+	 * client_session_flush_out(). */
+	struct iovec out_pend[CLIENT_PEND_MAX];
+	unsigned out_npend;
+	int out_fd;
+	uint32_t out_chan;
+	size_t out_bytes;
 	/* keepalive */
 	unsigned int alive_missed;
 	uint64_t last_input_ms;
@@ -102,6 +116,9 @@ struct client {
 /* client.c */
 uint64_t client_now_ms(void);
 int client_write_all(int fd, const uint8_t *p, size_t n);
+/* The same for n buffers (changes iov); blocks on EAGAIN until all is
+ * written. 0 or SESH_ERR_SYSTEM. */
+int client_writev_all(int fd, struct iovec *iov, unsigned n);
 /* Prints to stderr unless quiet: with "\r\n" line ends when raw. */
 void client_msg(const struct client *cl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -150,6 +167,10 @@ int client_read_secret(const struct client *cl, const char *prompt, bool echo,
 bool client_session_start(struct client *cl);
 /* A channel event; false ends the connection (message printed). */
 bool client_session_event(struct client *cl, const struct chan_event *ce);
+/* Writes the gathered session output (one writev) and returns its
+ * window; false if the engine failed. Runs before more input is fed
+ * and before any other event is handled. */
+bool client_session_flush_out(struct client *cl);
 /* Local input is readable: read it and send what the window allows. */
 void client_session_read_stdin(struct client *cl);
 /* Should stdin be polled? */

@@ -248,10 +248,28 @@ req_name(enum chan_req_type t)
 }
 
 bool
+client_session_flush_out(struct client *cl)
+{
+	size_t n = cl->out_bytes;
+
+	if (cl->out_npend == 0) {
+		return true;
+	}
+	/* as before gathering: a failed write (stdout closed) still
+	 * returns the window, the data is dropped */
+	(void)client_writev_all(cl->out_fd, cl->out_pend, cl->out_npend);
+	cl->out_npend = 0;
+	cl->out_bytes = 0;
+	return chan_consumed(conn_channels(cl->c), cl->out_chan, n,
+	                     conn_chan_buf(cl->c)) == 0;
+}
+
+bool
 client_session_event(struct client *cl, const struct chan_event *ce)
 {
 	struct conn *c = cl->c;
 	char *s = NULL;
+	int fd;
 
 	switch (ce->type) {
 	case CHAN_EV_OPEN_CONFIRMED:
@@ -294,11 +312,22 @@ client_session_event(struct client *cl, const struct chan_event *ce)
 		}
 		return true;
 	case CHAN_EV_DATA:
-		(void)client_write_all(ce->ext_type == 0 ? STDOUT_FILENO
-		                                         : STDERR_FILENO,
-		                       ce->data.p, ce->data.n);
-		return chan_consumed(conn_channels(c), ce->id, ce->data.n,
-		                     conn_chan_buf(c)) == 0;
+		/* kept as a view, written with the rest of this input */
+		fd = ce->ext_type == 0 ? STDOUT_FILENO : STDERR_FILENO;
+		if (cl->out_npend > 0 &&
+		    (cl->out_fd != fd || cl->out_chan != ce->id ||
+		     cl->out_npend == CLIENT_PEND_MAX) &&
+		    !client_session_flush_out(cl)) {
+			return false;
+		}
+		cl->out_fd = fd;
+		cl->out_chan = ce->id;
+		cl->out_pend[cl->out_npend].iov_base =
+		    (void *)(uintptr_t)ce->data.p;
+		cl->out_pend[cl->out_npend].iov_len = ce->data.n;
+		cl->out_npend++;
+		cl->out_bytes += ce->data.n;
+		return true;
 	case CHAN_EV_WINDOW:
 		return stdin_push(cl) == 0;
 	case CHAN_EV_EOF:

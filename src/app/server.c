@@ -228,7 +228,24 @@ on_sign(struct server *s, const struct transport_event *tev)
 	buf_clear(&sig);
 }
 
-/* Drains engine events until none; the split happens between events. */
+/* Writes the sessions' gathered stdin data (server_sess_flush_stdin);
+ * a failure ends the connection. */
+static void
+flush_stdin(struct server *s)
+{
+	int ret = server_sess_flush_stdin(s);
+
+	if (ret != 0 && !s->done) {
+		log_error("session input: %s", sesh_err_str(ret));
+		(void)conn_disconnect(s->c, SSH_DISCONNECT_BY_APPLICATION,
+		                      "channel error");
+		set_end(s, SERVER_END_ERROR);
+	}
+}
+
+/* Drains engine events until none; the split happens between events.
+ * Data for sessions' stdin is gathered and written once the batch is
+ * decoded, or before any other event (which may depend on it). */
 static void
 drain(struct server *s)
 {
@@ -269,6 +286,9 @@ drain(struct server *s)
 		if (conn_next_event(s->c, &ev) != 0) {
 			set_end(s, SERVER_END_ERROR);
 			return;
+		}
+		if (ev.type != CONN_EV_CHANNEL || ev.chan.type != CHAN_EV_DATA) {
+			flush_stdin(s);
 		}
 		switch (ev.type) {
 		case CONN_EV_NONE:
@@ -370,6 +390,7 @@ read_socket(struct server *s)
 	 * through iobuf, so that a connection waiting at the login keeps
 	 * only what it was sent.
 	 */
+	flush_stdin(s); /* the views die when input is fed */
 	if (s->authenticated &&
 	    conn_input_space(s->c, SRV_IO_CHUNK, &rbuf, &want) == 0 &&
 	    rbuf != NULL) {

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "app/server.h"
 #include "app/session.h"
@@ -20,6 +21,9 @@
 
 /* one read from the socket or a child (server.iobuf) */
 #define SRV_IO_CHUNK       (256u * 1024u)
+/* CHANNEL_DATA views gathered per session before one writev (one socket
+ * read of SRV_IO_CHUNK holds at most 8 full 32 KiB packets) */
+#define SRV_PEND_MAX       16u
 #define SRV_POLL_FOREVER   (-1)            /* poll(2) timeout: no timer due */
 #define SRV_QUICKACK_READS 32u             /* reads that re-arm TCP_QUICKACK */
 #define SRV_MAX_BACKLOG    (1024u * 1024u) /* unread output: stop reading */
@@ -49,6 +53,11 @@ struct srv_sess {
 	size_t nenv;
 	struct session_proc proc; /* pid 0 until started */
 	struct srv_queue inq;     /* client data for the child's stdin */
+	/* CHANNEL_DATA not yet written to the child's stdin, as views into
+	 * the packet decoder's buffer (valid until more input is fed:
+	 * conn.h); written together by server_sess_flush_stdin() */
+	struct iovec pend[SRV_PEND_MAX];
+	unsigned npend;
 	bool client_eof;          /* the client sent EOF */
 	bool out_eof, err_eof;    /* child's stdout / stderr ended */
 	bool exited;              /* reaped */
@@ -74,6 +83,7 @@ struct server {
 	int alive_missed;
 	enum server_end end;
 	bool done;        /* leave the loop once output is flushed */
+	bool stdin_pend;  /* some session has gathered views (npend > 0) */
 	bool peer_closed; /* EOF on the socket */
 	/* authentication */
 	bool user_set;
@@ -143,6 +153,13 @@ int server_sess_io(struct server *s, struct pollfd *pfd, size_t n);
 /* Reaps children and finishes sessions that are done. */
 int server_sess_reap(struct server *s);
 void server_sess_clear_all(struct server *s);
+/* Writes the CHANNEL_DATA views every session gathered since the last
+ * call (one writev per session); what the child's stdin does not take
+ * is copied to its queue. Must run before more input is fed to the
+ * engine (the views die then) and before any other event of a session
+ * is handled (order). Returns 0 or SESH_ERR_NOMEM/SESH_ERR_LIMIT (the
+ * queue could not take the rest). */
+int server_sess_flush_stdin(struct server *s);
 
 /* server_auth.c: applies the Match blocks for s->user (s->conf then
  * points at s->own_conf) */

@@ -194,6 +194,7 @@ sess_free(struct server *s, struct srv_sess *ss)
 			}
 		}
 	}
+	ss->npend = 0; /* views into the decoder: nothing to free */
 	close_unique(ss);
 	free(ss->term);
 	for (i = 0; i < ss->nenv; i++) {
@@ -397,26 +398,72 @@ send_eow(struct server *s, struct srv_sess *ss)
 	                   conn_chan_buf(s->c));
 }
 
-/* Data for the child's stdin: written at once when nothing waits before
- * it (no copy), the rest queued for POLLOUT. */
+/*
+ * Writes a session's gathered views to the child's stdin in one writev
+ * while it takes them; the rest is copied to the queue (for POLLOUT).
+ * Errors other than EAGAIN are left to push_stdin, which sees them on
+ * the queue. Returns 0 or queue_put's error.
+ */
 static int
-put_stdin(struct server *s, struct srv_sess *ss, const uint8_t *p, size_t n)
+flush_pend(struct server *s, struct srv_sess *ss)
 {
+	struct iovec *v = ss->pend;
+	unsigned i = 0, n = ss->npend;
 	ssize_t w;
+	int ret = 0;
 
-	while (n > 0 && queue_left(&ss->inq) == 0 && ss->started &&
-	       ss->proc.in_fd >= 0) {
-		w = write(ss->proc.in_fd, p, n);
+	ss->npend = 0;
+	while (i < n && queue_left(&ss->inq) == 0 && ss->proc.in_fd >= 0) {
+		w = writev(ss->proc.in_fd, v + i, (int)(n - i));
 		if (w < 0 && errno == EINTR) {
 			continue;
 		}
 		if (w <= 0) {
 			break; /* EAGAIN or an error: push_stdin sees it */
 		}
-		p += w;
-		n -= (size_t)w;
 		(void)chan_consumed(conn_channels(s->c), ss->id, (size_t)w,
 		                    conn_chan_buf(s->c));
+		while (i < n && (size_t)w >= v[i].iov_len) {
+			w -= (ssize_t)v[i].iov_len;
+			i++;
+		}
+		if (i < n) {
+			v[i].iov_base = (uint8_t *)v[i].iov_base + w;
+			v[i].iov_len -= (size_t)w;
+		}
+	}
+	for (; i < n && ret == 0; i++) {
+		ret = queue_put(&ss->inq, v[i].iov_base, v[i].iov_len);
+	}
+	return ret;
+}
+
+/*
+ * Data for the child's stdin. When nothing waits before it, the view is
+ * kept (no copy) and written with the others of this batch of input by
+ * server_sess_flush_stdin(): one write, so one wake-up of the child, per
+ * socket read rather than per packet. Otherwise it is queued behind.
+ */
+static int
+put_stdin(struct server *s, struct srv_sess *ss, const uint8_t *p, size_t n)
+{
+	int ret;
+
+	if (n == 0) {
+		return 0;
+	}
+	if (queue_left(&ss->inq) == 0 && ss->started && ss->proc.in_fd >= 0) {
+		if (ss->npend == SRV_PEND_MAX &&
+		    (ret = flush_pend(s, ss)) != 0) {
+			return ret;
+		}
+		if (queue_left(&ss->inq) == 0) {
+			ss->pend[ss->npend].iov_base = (void *)(uintptr_t)p;
+			ss->pend[ss->npend].iov_len = n;
+			ss->npend++;
+			s->stdin_pend = true;
+			return 0;
+		}
 	}
 	return queue_put(&ss->inq, p, n);
 }
@@ -463,6 +510,30 @@ push_stdin(struct server *s, struct srv_sess *ss)
 		}
 	}
 	return 0;
+}
+
+int
+server_sess_flush_stdin(struct server *s)
+{
+	uint32_t i;
+	int ret = 0;
+
+	if (!s->stdin_pend) {
+		return 0;
+	}
+	s->stdin_pend = false;
+	for (i = 0; i < CHAN_MAX_CHANNELS; i++) {
+		struct srv_sess *ss = s->sess[i];
+
+		if (ss == NULL || ss->npend == 0) {
+			continue;
+		}
+		if (ret == 0 && (ret = flush_pend(s, ss)) == 0) {
+			ret = push_stdin(s, ss);
+		}
+		ss->npend = 0;
+	}
+	return ret;
 }
 
 /* Sends the login text first; true once it is all out. */
@@ -794,7 +865,7 @@ server_chan_event(struct server *s, const struct chan_event *ev)
 		if ((ret = put_stdin(s, ss, ev->data.p, ev->data.n)) != 0) {
 			return ret;
 		}
-		return push_stdin(s, ss);
+		return ss->npend > 0 ? 0 : push_stdin(s, ss);
 	case CHAN_EV_EOF:
 		if (ss != NULL) {
 			ss->client_eof = true;

@@ -58,7 +58,13 @@
  *
  * Event lifetimes: views in a conn_event (transport views, userauth
  * event, channel event views) are valid until the next conn_* call on
- * the connection or the next call on the module that made them.
+ * the connection or the next call on the module that made them. One
+ * exception, which lets a driver gather several packets' data into one
+ * write: a CHANNEL_DATA event's data view points into the packet
+ * decoder's buffer, where packets are decrypted in place and which
+ * moves only when bytes are fed, so it stays valid until the next
+ * conn_input(), conn_input_space() or conn_free() (tests/unit/test_conn.c
+ * checks it).
  *
  * Errors: SESH_ERR_INVALID_ARGUMENT, SESH_ERR_NOMEM, SESH_ERR_PROTOCOL
  * and the modules' codes, as stated per function.

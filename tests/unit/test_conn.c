@@ -89,6 +89,14 @@ struct side {
 	uint32_t chan_id;
 	uint32_t unknown_seq[2]; /* MIS_UNKNOWN_AFTER_AUTH */
 	struct buf data;
+	/* DATA views of the events since input was last fed, and what they
+	 * held then: conn.h keeps them valid until more input is fed */
+	struct {
+		const uint8_t *p;
+		size_t n;
+		uint8_t copy[4];
+	} views[4];
+	int nviews, max_views;
 	/* server */
 	int pk_queries, pk_signed, pw_tries;
 	bool exec_seen, srv_closed;
@@ -268,6 +276,11 @@ client_chan(struct side *sd, const struct chan_event *ce)
 		assert_true(sd->exec_ok);
 		assert_int_equal(ce->ext_type, 0);
 		assert_int_equal(buf_put(&sd->data, ce->data.p, ce->data.n), 0);
+		assert_true(sd->nviews < 4 && ce->data.n <= 4);
+		sd->views[sd->nviews].p = ce->data.p;
+		sd->views[sd->nviews].n = ce->data.n;
+		memcpy(sd->views[sd->nviews].copy, ce->data.p, ce->data.n);
+		sd->nviews++;
 		assert_int_equal(chan_consumed(conn_channels(c), ce->id,
 		                               ce->data.n, conn_chan_buf(c)),
 		                 0);
@@ -352,11 +365,15 @@ server_chan(struct side *sd, const struct chan_event *ce)
 		assert_true(ce->req.want_reply);
 		sd->exec_seen = true;
 		assert_int_equal(chan_reply(cs, ce->id, true, out), 0);
-		assert_int_equal(chan_send_data(cs, ce->id, 0,
-		                                (const uint8_t *)"hi\n", 3, out,
-		                                &sent),
-		                 0);
-		assert_int_equal(sent, 3);
+		/* three messages, one batch: the client keeps all three views */
+		for (int k = 0; k < 3; k++) {
+			assert_int_equal(
+			    chan_send_data(cs, ce->id, 0,
+			                   (const uint8_t *)"hi\n" + k, 1, out,
+			                   &sent),
+			    0);
+			assert_int_equal(sent, 1);
+		}
 		memset(&req, 0, sizeof(req));
 		req.type = CHAN_REQ_EXIT_STATUS;
 		req.exit_status = 0;
@@ -420,6 +437,17 @@ drain(struct pair *pr, struct side *sd)
 	for (;;) {
 		assert_int_equal(conn_next_event(sd->c, &ev), 0);
 		if (ev.type == CONN_EV_NONE) {
+			/* the batch is decoded and no input was fed since:
+			 * every DATA view of it still holds its bytes */
+			for (int k = 0; k < sd->nviews; k++) {
+				assert_memory_equal(sd->views[k].p,
+				                    sd->views[k].copy,
+				                    sd->views[k].n);
+			}
+			if (sd->nviews > sd->max_views) {
+				sd->max_views = sd->nviews;
+			}
+			sd->nviews = 0;
 			return count;
 		}
 		count++;
@@ -531,6 +559,8 @@ check_session(struct pair *pr)
 	assert_true(cl->exec_ok);
 	assert_int_equal(buf_len(&cl->data), 3);
 	assert_memory_equal(buf_data(&cl->data), "hi\n", 3);
+	/* whole input: the three came in one batch, views kept together */
+	assert_int_equal(cl->max_views, pr->one_byte ? 1 : 3);
 	assert_true(cl->got_exit);
 	assert_int_equal(cl->exit_status, 0);
 	assert_true(cl->got_eof);
