@@ -409,6 +409,12 @@ def test_bench_dropbear_rows(tmp_path):
 	assert row["verdict"] != "skip" and row["theirs"] > 0, row
 	na = rows["bulk aes128-gcm, sesh vs dbclient"]
 	assert na["verdict"] == "n/a", na
+	# sesh -> seshd against the pipe ceiling, per AEAD cipher asked for
+	for c in ("chacha20-poly1305", "aes128-gcm"):
+		ce = rows[f"bulk {c}, sesh->seshd vs pipe ceiling"]
+		assert ce["verdict"] in ("pass", "MISS"), ce
+		assert ce["ours"] > 0 and ce["theirs"] > 0, ce
+	assert not any("aes128-ctr" in k and "ceiling" in k for k in rows)
 	assert "n/a: dbclient cannot do aes128-gcm" in r.stdout
 	pre = rows["memory per connection before auth (8), dropbear vs sshd"]
 	assert pre["verdict"] != "skip", pre
