@@ -652,9 +652,10 @@ pkt_in_next(struct pkt_in *in, const uint8_t **payload, size_t *n)
 	}
 	if ((ret = pkt_in_decode(in, &p, &len)) != 0) {
 		in->err = ret;
-		/* Whatever was decrypted is unauthenticated or dead. */
-		buf_reset(&in->raw);
-		in->off = 0;
+		/* The failed packet and what follows it are unauthenticated
+		 * or dead: wiped. The packets returned before it stay (their
+		 * views are valid until bytes are fed, which now fails). */
+		buf_truncate(&in->raw, in->off);
 		return ret;
 	}
 	*payload = p;

@@ -151,7 +151,9 @@ int pkt_in_commit(struct pkt_in *in, size_t k);
 /*
  * Decodes the next whole packet from the buffered bytes. On success
  * with a packet, *payload and *n view its payload (valid until the next
- * call on in) and the sequence number advances; with no whole packet
+ * pkt_in_feed, pkt_in_space or pkt_in_clear: the buffer moves only when
+ * bytes are added, and a decode error wipes only the failed packet and
+ * what follows it) and the sequence number advances; with no whole packet
  * buffered yet, *payload is NULL and *n 0 (an empty payload gives a
  * non-NULL view with *n 0). Errors stick: every later call returns the
  * first one. Returns 0, SESH_ERR_LIMIT (packet_length too large),
