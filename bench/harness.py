@@ -198,6 +198,11 @@ class Server:
 
 	def make_hostkey(self):
 		self.hostkey = os.path.join(self.dir, "host_ed25519")
+		# A server of the same kind and profile may have run here
+		# before (stopped by an earlier row group): a fresh key.
+		for old in (self.hostkey, self.hostkey + ".pub"):
+			if os.path.exists(old):
+				os.unlink(old)
 		subprocess.run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "",
 				"-f", self.hostkey], check=True)
 		with open(self.hostkey + ".pub") as f:
