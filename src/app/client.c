@@ -34,6 +34,7 @@
 #include "app/client_tty.h"
 #include "app/paths.h"
 #include "base/err.h"
+#include "base/iov.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "crypto/rand.h"
@@ -62,12 +63,12 @@ client_writev_all(int fd, struct iovec *iov, unsigned n)
 	unsigned i = 0;
 	ssize_t w;
 
+	iov_advance(iov, n, &i, 0); /* skips leading empty buffers */
 	while (i < n) {
-		if (iov[i].iov_len == 0) {
-			i++;
-			continue;
-		}
 		w = writev(fd, iov + i, (int)(n - i));
+		if (w == 0) {
+			return SESH_ERR_SYSTEM; /* takes nothing: give up */
+		}
 		if (w < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -80,14 +81,7 @@ client_writev_all(int fd, struct iovec *iov, unsigned n)
 			}
 			return SESH_ERR_SYSTEM;
 		}
-		while (i < n && (size_t)w >= iov[i].iov_len) {
-			w -= (ssize_t)iov[i].iov_len;
-			i++;
-		}
-		if (i < n) {
-			iov[i].iov_base = (uint8_t *)iov[i].iov_base + w;
-			iov[i].iov_len -= (size_t)w;
-		}
+		iov_advance(iov, n, &i, (size_t)w);
 	}
 	return 0;
 }

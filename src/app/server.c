@@ -287,7 +287,8 @@ drain(struct server *s)
 			set_end(s, SERVER_END_ERROR);
 			return;
 		}
-		if (ev.type != CONN_EV_CHANNEL || ev.chan.type != CHAN_EV_DATA) {
+		if (ev.type != CONN_EV_CHANNEL ||
+		    ev.chan.type != CHAN_EV_DATA) {
 			flush_stdin(s);
 		}
 		switch (ev.type) {

@@ -20,7 +20,7 @@
 #include "ssh/conn.h"
 
 /* one read from the socket or a child (server.iobuf) */
-#define SRV_IO_CHUNK       (256u * 1024u)
+#define SRV_IO_CHUNK (256u * 1024u)
 /* CHANNEL_DATA views gathered per session before one writev (one socket
  * read of SRV_IO_CHUNK holds at most 8 full 32 KiB packets) */
 #define SRV_PEND_MAX       16u
@@ -58,9 +58,9 @@ struct srv_sess {
 	 * conn.h); written together by server_sess_flush_stdin() */
 	struct iovec pend[SRV_PEND_MAX];
 	unsigned npend;
-	bool client_eof;          /* the client sent EOF */
-	bool out_eof, err_eof;    /* child's stdout / stderr ended */
-	bool exited;              /* reaped */
+	bool client_eof;       /* the client sent EOF */
+	bool out_eof, err_eof; /* child's stdout / stderr ended */
+	bool exited;           /* reaped */
 	int wstatus;
 	bool finished;  /* exit sent, EOF and CLOSE sent */
 	bool utmp_done; /* a login record was written */

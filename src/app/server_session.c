@@ -28,6 +28,7 @@
 #include "app/server_hostkeys.h"
 #include "app/server_int.h"
 #include "base/err.h"
+#include "base/iov.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "key/match.h"
@@ -423,14 +424,7 @@ flush_pend(struct server *s, struct srv_sess *ss)
 		}
 		(void)chan_consumed(conn_channels(s->c), ss->id, (size_t)w,
 		                    conn_chan_buf(s->c));
-		while (i < n && (size_t)w >= v[i].iov_len) {
-			w -= (ssize_t)v[i].iov_len;
-			i++;
-		}
-		if (i < n) {
-			v[i].iov_base = (uint8_t *)v[i].iov_base + w;
-			v[i].iov_len -= (size_t)w;
-		}
+		iov_advance(v, n, &i, (size_t)w);
 	}
 	for (; i < n && ret == 0; i++) {
 		ret = queue_put(&ss->inq, v[i].iov_base, v[i].iov_len);

@@ -42,9 +42,9 @@ struct chan {
 	uint32_t lwin_cap;   /* how far lwin_max may grow */
 	/* Growth probe in flight (see channel.h, Flow control). */
 	bool probing;
-	bool probe_wanted;     /* skipped while behind: goes once caught up */
-	uint32_t probe_avail;  /* the peer's window just before the adjust */
-	uint32_t probe_got;    /* data received since the probe was sent */
+	bool probe_wanted;    /* skipped while behind: goes once caught up */
+	uint32_t probe_avail; /* the peer's window just before the adjust */
+	uint32_t probe_got;   /* data received since the probe was sent */
 	/* The least the driver's socket held (chan_set_input_queued) from
 	 * the probe's sending until its answer: data that never left our
 	 * own queue, not data in flight. */

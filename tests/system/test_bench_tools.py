@@ -127,7 +127,8 @@ def test_delayproxy_forwards_and_delays(tmp_path):
 		proxy.stdout.close()
 
 
-def test_bench_connect_row(tmp_path):
+def sshd_prereqs():
+	"""Root, OpenSSH's sshd and a built sesh (the build dir), or skip."""
 	if os.geteuid() != 0:
 		pytest.skip("starts sshd and logs in as root: needs root")
 	if not os.access("/usr/sbin/sshd", os.X_OK):
@@ -135,6 +136,11 @@ def test_bench_connect_row(tmp_path):
 	build = os.environ.get("SESH_BUILD", str(REPO / "build"))
 	if not os.access(os.path.join(build, "bin", "sesh"), os.X_OK):
 		pytest.skip(f"{build}/bin/sesh is not built (set SESH_BUILD)")
+	return build
+
+
+def test_bench_connect_row(tmp_path):
+	build = sshd_prereqs()
 	out = tmp_path / "bench.json"
 	r = subprocess.run([sys.executable, str(RUN), "--build", build,
 			    "--rows", "connect", "--runs", "1", "--json",
@@ -299,13 +305,7 @@ def test_run_download_counts_the_stream():
 
 
 def test_bench_download_rows(tmp_path):
-	if os.geteuid() != 0:
-		pytest.skip("starts sshd and logs in as root: needs root")
-	if not os.access("/usr/sbin/sshd", os.X_OK):
-		pytest.skip("OpenSSH server not installed")
-	build = os.environ.get("SESH_BUILD", str(REPO / "build"))
-	if not os.access(os.path.join(build, "bin", "sesh"), os.X_OK):
-		pytest.skip(f"{build}/bin/sesh is not built (set SESH_BUILD)")
+	build = sshd_prereqs()
 	out = tmp_path / "bench.json"
 	r = subprocess.run([sys.executable, str(RUN), "--build", build,
 			    "--rows", "server,download", "--bulk-mib", "4",

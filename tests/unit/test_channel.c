@@ -1227,8 +1227,9 @@ test_window_stays_when_input_behind(void **state)
 		    0, 200u << 10, 200u << 10, 100u << 10,
 		    CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR};
 		static const size_t q_answer[5] = {
-		    CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR + 1, 300u << 10, 0,
-		    150u << 10, CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR + 1};
+		    CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR + 1, 300u << 10,
+		    0, 150u << 10,
+		    CHAN_DEFAULT_WINDOW / CHAN_BEHIND_DIVISOR + 1};
 		bool grows = round == 0 || round == 2 || round == 3;
 
 		sid = growth_pair(&c, &s);

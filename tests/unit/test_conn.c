@@ -365,7 +365,8 @@ server_chan(struct side *sd, const struct chan_event *ce)
 		assert_true(ce->req.want_reply);
 		sd->exec_seen = true;
 		assert_int_equal(chan_reply(cs, ce->id, true, out), 0);
-		/* three messages, one batch: the client keeps all three views */
+		/* three messages, one batch: the client keeps all three views
+		 */
 		for (int k = 0; k < 3; k++) {
 			assert_int_equal(
 			    chan_send_data(cs, ce->id, 0,

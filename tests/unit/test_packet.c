@@ -661,9 +661,9 @@ test_views_survive_later_error(void **state)
 		buf_init(&wire, 0);
 		for (k = 0; k < 3; k++) {
 			fill(data[k], sizeof(data[k]), (uint32_t)(10 + k));
-			assert_int_equal(pkt_seal(&p.out, data[k],
-			                          sizeof(data[k]), &wire),
-			                 0);
+			assert_int_equal(
+			    pkt_seal(&p.out, data[k], sizeof(data[k]), &wire),
+			    0);
 		}
 		assert_int_equal(pkt_seal(&p.out, data[0], 40, &wire), 0);
 		end = buf_len(&wire);
