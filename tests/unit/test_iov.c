@@ -17,14 +17,16 @@
 
 #include "base/iov.h"
 
-/* Buffers of 3, 0, 5, 0, 0 and 4 bytes over "abcdefghijkl". */
+static const char alpha[] = "abcdefghijkl";
+
+/* Buffers of 3, 0, 5, 0, 0 and 4 bytes over alpha. */
 static void
 setup(struct iovec *v, char *data)
 {
 	static const size_t lens[6] = {3, 0, 5, 0, 0, 4};
 	size_t off = 0, k;
 
-	memcpy(data, "abcdefghijkl", 12);
+	memcpy(data, alpha, 12);
 	for (k = 0; k < 6; k++) {
 		v[k].iov_base = data + off;
 		v[k].iov_len = lens[k];
@@ -66,7 +68,7 @@ test_every_count(void **state)
 			continue;
 		}
 		assert_int_equal(len, 12 - w);
-		assert_memory_equal(rest, "abcdefghijkl" + w, len);
+		assert_memory_equal(rest, alpha + w, len);
 		/* never left on an empty buffer or a whole one taken */
 		assert_true(v[i].iov_len > 0);
 	}
@@ -79,7 +81,7 @@ test_every_count(void **state)
 			iov_advance(v, 6, &i, b);
 			len = left(v, 6, i, rest);
 			assert_int_equal(len, 12 - a - b);
-			assert_memory_equal(rest, "abcdefghijkl" + a + b, len);
+			assert_memory_equal(rest, alpha + a + b, len);
 		}
 	}
 	/* nothing to move past: leading empty buffers only are skipped */
