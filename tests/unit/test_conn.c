@@ -71,6 +71,9 @@ enum misbehave {
 	MIS_UNKNOWN_AFTER_AUTH, /* client sends messages 200 and 110 after
 	                           auth, then runs the session */
 	MIS_REJECT_HOSTKEY,
+	MIS_CORRUPT_TAIL, /* the last byte of the server's answer to exec
+	                     (data, exit-status, EOF, CLOSE in one flush)
+	                     is flipped on its way to the client */
 };
 
 struct side {
@@ -97,6 +100,7 @@ struct side {
 		uint8_t copy[4];
 	} views[4];
 	int nviews, max_views;
+	int views_at_disconnect; /* views still held at DISCONNECTED */
 	/* server */
 	int pk_queries, pk_signed, pw_tries;
 	bool exec_seen, srv_closed;
@@ -107,6 +111,7 @@ struct pair {
 	enum auth_mode mode;
 	enum misbehave mis;
 	bool one_byte;
+	bool corrupted; /* MIS_CORRUPT_TAIL done */
 };
 
 static void
@@ -494,6 +499,14 @@ drain(struct pair *pr, struct side *sd)
 			}
 			break;
 		case CONN_EV_DISCONNECTED:
+			/* a bad packet after good ones of the same input: the
+			 * good ones' DATA views still hold their bytes */
+			for (int k = 0; k < sd->nviews; k++) {
+				assert_memory_equal(sd->views[k].p,
+				                    sd->views[k].copy,
+				                    sd->views[k].n);
+			}
+			sd->views_at_disconnect = sd->nviews;
 			note_disconnect(sd, &ev);
 			break;
 		default:
@@ -509,6 +522,24 @@ shuttle(struct pair *pr, struct side *from, struct side *to)
 	size_t n;
 	int ret;
 
+	if (pr->mis == MIS_CORRUPT_TAIL && from == &pr->sv &&
+	    pr->sv.exec_seen && !pr->corrupted) {
+		const uint8_t *p;
+		uint8_t *copy;
+
+		conn_output_peek(from->c, &p, &n);
+		assert_true(n > 0);
+		copy = malloc(n);
+		assert_non_null(copy);
+		memcpy(copy, p, n);
+		copy[n - 1] ^= 0x01; /* the CLOSE packet's tag */
+		conn_output_consume(from->c, n);
+		assert_int_equal(conn_input(to->c, copy, n, 0), 0);
+		free(copy);
+		pr->corrupted = true;
+		drain(pr, to);
+		return n;
+	}
 	n = pair_move(from->c, to->c, pr->one_byte ? 1 : 0, 0, &ret);
 	if (n == 0) {
 		return 0;
@@ -664,6 +695,35 @@ test_chan_before_auth_one_byte(void **state)
 {
 	(void)state;
 	run_chan_before_auth(true);
+}
+
+/*
+ * The server's answer to exec (three DATA messages, exit-status, EOF,
+ * CLOSE) reaches the client in one input with the CLOSE packet's tag
+ * broken: the client delivers the data, the exit status and EOF, then
+ * disconnects with a MAC error, and the three DATA views of that input
+ * still hold their bytes at the DISCONNECTED event (conn.h: a driver that
+ * gathered them writes them then).
+ */
+static void
+test_views_survive_mac_error(void **state)
+{
+	struct pair pr;
+
+	(void)state;
+	pair_open(&pr, AUTH_PUBKEY, MIS_CORRUPT_TAIL, false);
+	pump(&pr);
+	assert_true(pr.corrupted);
+	assert_int_equal(buf_len(&pr.cl.data), 3);
+	assert_memory_equal(buf_data(&pr.cl.data), "hi\n", 3);
+	assert_true(pr.cl.got_exit);
+	assert_true(pr.cl.got_eof);
+	assert_false(pr.cl.closed);
+	assert_true(pr.cl.disconnected);
+	assert_false(pr.cl.by_peer);
+	assert_int_equal(pr.cl.err, SESH_ERR_MAC_INVALID);
+	assert_int_equal(pr.cl.views_at_disconnect, 3);
+	pair_close(&pr);
 }
 
 /* A message number nothing serves, after authentication. */
@@ -833,6 +893,7 @@ main(void)
 	    cmocka_unit_test(test_chan_before_auth),
 	    cmocka_unit_test(test_chan_before_auth_one_byte),
 	    cmocka_unit_test(test_unknown_after_auth),
+	    cmocka_unit_test(test_views_survive_mac_error),
 	    cmocka_unit_test(test_automatic_reply_goes_out),
 	    cmocka_unit_test(test_hostkey_rejected),
 	    cmocka_unit_test(test_new_invalid),
