@@ -223,8 +223,7 @@ build_body(const struct monitor_msg *m, struct buf *b)
 		}
 		return put_field(b, m->data, MONITOR_MAX_SIG, false);
 	case MONITOR_ANS_USER:
-		if (m->max_tries == 0 ||
-		    m->max_tries > MONITOR_HARD_MAX_TRIES) {
+		if (!monitor_tries_valid(m->max_tries)) {
 			return SESH_ERR_INVALID_ARGUMENT;
 		}
 		if ((ret = put_field(b, m->text, MONITOR_MAX_TEXT, true)) !=
@@ -415,10 +414,9 @@ parse_body(struct rd *r, struct monitor_msg *m)
 		    (ret = rd_u32(r, &m->max_tries)) != 0) {
 			return ret;
 		}
-		return m->max_tries == 0 ||
-		               m->max_tries > MONITOR_HARD_MAX_TRIES
-		           ? SESH_ERR_INVALID_FORMAT
-		           : 0;
+		return monitor_tries_valid(m->max_tries)
+		           ? 0
+		           : SESH_ERR_INVALID_FORMAT;
 	case MONITOR_ANS_KEY_QUERY:
 		return rd_bool(r, &m->ok);
 	case MONITOR_ANS_AUTH:

@@ -223,6 +223,8 @@ struct monitor_state {
 /* The limit a MaxAuthTries value gives: <= 0 MONITOR_DEFAULT_MAX_TRIES,
  * capped at MONITOR_HARD_MAX_TRIES. */
 unsigned monitor_max_tries(int max_auth_tries);
+/* A max tries value ANS_USER may carry: 1..MONITOR_HARD_MAX_TRIES. */
+bool monitor_tries_valid(unsigned max_tries);
 /* max_tries 0: MONITOR_DEFAULT_MAX_TRIES; capped at HARD_MAX_TRIES. */
 void monitor_state_init(struct monitor_state *st, unsigned max_tries);
 /*

@@ -70,6 +70,12 @@ monitor_max_tries(int max_auth_tries)
 	return cap_tries(max_auth_tries > 0 ? (unsigned)max_auth_tries : 0);
 }
 
+bool
+monitor_tries_valid(unsigned max_tries)
+{
+	return max_tries != 0 && max_tries <= MONITOR_HARD_MAX_TRIES;
+}
+
 void
 monitor_state_init(struct monitor_state *st, unsigned max_tries)
 {
@@ -200,8 +206,7 @@ monitor_state_answer(struct monitor_state *st, const struct monitor_msg *ans)
 	if ((ans->type == MONITOR_ANS_AUTH &&
 	     ans->result > MONITOR_AUTH_SUCCESS) ||
 	    (ans->type == MONITOR_ANS_USER &&
-	     (ans->max_tries == 0 ||
-	      ans->max_tries > MONITOR_HARD_MAX_TRIES))) {
+	     !monitor_tries_valid(ans->max_tries))) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	st->pending = 0;

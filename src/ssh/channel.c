@@ -1299,32 +1299,23 @@ in_global_request(struct chan_set *cs, struct rd *r, struct buf *out)
 	    (ret = rd_bool(r, &want_reply)) != 0) {
 		return ret;
 	}
-	if (cs->server && want_reply &&
-	    chan_str_eq(name, GREQ_HOSTKEYS_PROVE)) {
-		/* byte GLOBAL_REQUEST, "hostkeys-prove-00@openssh.com",
-		 * TRUE, string hostkey ... (OpenSSH PROTOCOL §2.5) */
+	/*
+	 * Server: byte GLOBAL_REQUEST, "hostkeys-prove-00@openssh.com", TRUE,
+	 * string hostkey ...; the application owes the answer. Client:
+	 * "hostkeys-00@openssh.com", FALSE, string hostkey ...; it compares
+	 * them with known_hosts, no reply (OpenSSH PROTOCOL §2.5).
+	 */
+	if ((cs->server && want_reply &&
+	     chan_str_eq(name, GREQ_HOSTKEYS_PROVE)) ||
+	    (!cs->server && !want_reply && chan_str_eq(name, GREQ_HOSTKEYS))) {
 		data.n = rd_left(r);
 		if ((ret = rd_view(r, data.n, &data.p)) != 0 ||
-		    (ret = gowed_push(cs, OWED_APP)) != 0) {
+		    (want_reply && (ret = gowed_push(cs, OWED_APP)) != 0)) {
 			return ret;
 		}
 		ev = ev_set(cs, CHAN_EV_GLOBAL_REQUEST, 0);
 		ev->req.name = name;
-		ev->req.want_reply = true;
-		ev->data = data;
-		return 0;
-	}
-	if (!cs->server && !want_reply && chan_str_eq(name, GREQ_HOSTKEYS)) {
-		/* byte GLOBAL_REQUEST, "hostkeys-00@openssh.com", FALSE,
-		 * string hostkey ... (OpenSSH PROTOCOL §2.5): the client
-		 * application compares them with known_hosts; no reply. */
-		data.n = rd_left(r);
-		if ((ret = rd_view(r, data.n, &data.p)) != 0) {
-			return ret;
-		}
-		ev = ev_set(cs, CHAN_EV_GLOBAL_REQUEST, 0);
-		ev->req.name = name;
-		ev->req.want_reply = false;
+		ev->req.want_reply = want_reply;
 		ev->data = data;
 		return 0;
 	}

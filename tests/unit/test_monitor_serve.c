@@ -652,11 +652,35 @@ fail_until_refused(struct run *r, const char *name)
 	}
 }
 
+/* One login of user against MaxAuthTries global plus the config tail:
+ * the answer to REQ_USER carries want and the monitor refuses after
+ * want failures. Returns the failures the monitor logged. */
+static int
+tries_run(int global, const char *tail, const char *user, int want)
+{
+	struct run r;
+	unsigned n = 0;
+	char *m;
+	int failures;
+
+	start_conf(&r, global, 0, tail);
+	sign_sid(&r);
+	m = user_tries(&r, user, &n);
+	free(m);
+	assert_int_equal(n, want);
+	assert_int_equal(fail_until_refused(&r, user), want);
+	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
+	failures = r.res.failures;
+	end_run(&r);
+	return failures;
+}
+
 /* MaxAuthTries in a Match block: the answer to REQ_USER carries it and
  * the monitor counts to it. */
 static void
 test_match_max_tries(void **state)
 {
+	static const char *const nobody = "no-such-user-sesh-test";
 	struct run r;
 	char tail[512];
 	unsigned n = 0;
@@ -666,55 +690,18 @@ test_match_max_tries(void **state)
 	snprintf(tail, sizeof(tail), "Match User %s\n\tMaxAuthTries 2\n",
 	         fx.me);
 	/* lowered for this user: 6 -> 2 */
-	start_conf(&r, 6, 0, tail);
-	sign_sid(&r);
-	m = user_tries(&r, fx.me, &n);
-	free(m);
-	assert_int_equal(n, 2);
-	assert_int_equal(fail_until_refused(&r, fx.me), 2);
-	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
-	assert_int_equal(r.res.failures, 2);
-	end_run(&r);
+	assert_int_equal(tries_run(6, tail, fx.me, 2), 2);
 	/* another user (an unknown one, not named by the block) keeps 6 */
-	start_conf(&r, 6, 0, tail);
-	sign_sid(&r);
-	m = user_tries(&r, "no-such-user-sesh-test", &n);
-	free(m);
-	assert_int_equal(n, 6);
-	assert_int_equal(fail_until_refused(&r, "no-such-user-sesh-test"), 6);
-	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
-	end_run(&r);
+	(void)tries_run(6, tail, nobody, 6);
 	/* a block that matches any name applies to an unknown user as to a
 	 * known one (as sshd): the count cannot tell them apart */
 	snprintf(tail, sizeof(tail), "Match User *\n\tMaxAuthTries 3\n");
-	start_conf(&r, 6, 0, tail);
-	sign_sid(&r);
-	m = user_tries(&r, "no-such-user-sesh-test", &n);
-	free(m);
-	assert_int_equal(n, 3);
-	assert_int_equal(fail_until_refused(&r, "no-such-user-sesh-test"), 3);
-	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
-	end_run(&r);
-	start_conf(&r, 6, 0, tail);
-	sign_sid(&r);
-	m = user_tries(&r, fx.me, &n);
-	free(m);
-	assert_int_equal(n, 3);
-	assert_int_equal(fail_until_refused(&r, fx.me), 3);
-	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
-	end_run(&r);
+	(void)tries_run(6, tail, nobody, 3);
+	(void)tries_run(6, tail, fx.me, 3);
 	/* raised for this user: 2 -> 5 */
 	snprintf(tail, sizeof(tail), "Match User %s\n\tMaxAuthTries 5\n",
 	         fx.me);
-	start_conf(&r, 2, 0, tail);
-	sign_sid(&r);
-	m = user_tries(&r, fx.me, &n);
-	free(m);
-	assert_int_equal(n, 5);
-	assert_int_equal(fail_until_refused(&r, fx.me), 5);
-	assert_int_equal(finish(&r), SERVER_END_AUTH_FAIL);
-	assert_int_equal(r.res.failures, 5);
-	end_run(&r);
+	assert_int_equal(tries_run(2, tail, fx.me, 5), 5);
 	/* over the hard cap: capped, as the global value is */
 	snprintf(tail, sizeof(tail), "Match User %s\n\tMaxAuthTries 100\n",
 	         fx.me);
