@@ -216,7 +216,8 @@ client_hkupdate_notify(struct client *cl, const struct chan_event *ce)
 	memset(&server, 0, sizeof(server));
 	memset(&pl, 0, sizeof(pl));
 	buf_init(&req, 0);
-	if (!chan_str_eq(ce->req.name, HKUPD_NOTIFY) || ce->req.want_reply) {
+	if (!chan_str_eq(ce->req.name, CHAN_GREQ_HOSTKEYS) ||
+	    ce->req.want_reply) {
 		goto out; /* the channel layer sends no other */
 	}
 	if (cl->hk_key == NULL) {
@@ -273,8 +274,8 @@ client_hkupdate_notify(struct client *cl, const struct chan_event *ce)
 	}
 	if ((ret = hkupd_prove_request(&pl.add, &req)) != 0 ||
 	    (ret = chan_global_request_data(
-	         conn_channels(cl->c), HKUPD_PROVE_REQ, true, buf_data(&req),
-	         buf_len(&req), conn_chan_buf(cl->c))) != 0) {
+	         conn_channels(cl->c), CHAN_GREQ_HOSTKEYS_PROVE, true,
+	         buf_data(&req), buf_len(&req), conn_chan_buf(cl->c))) != 0) {
 		log_verbose("hostkeys-prove request not sent: %s",
 		            sesh_err_str(ret));
 		goto out;

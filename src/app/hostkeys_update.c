@@ -2,13 +2,14 @@
  * hostkeys_update.c - the pure half of UpdateHostKeys: parsing the
  * server's key list, planning the known_hosts change, the proof request
  * and its check, and rewriting the file's content. Contract in
- * hostkeys_update.h; the client's glue is in client_hostkey.c.
+ * hostkeys_update.h; the client's glue is in client_hkupdate.c.
  */
 #include "app/hostkeys_update.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/privsep_req.h"
 #include "base/err.h"
 #include "key/hostfile.h"
 #include "key/match.h"
@@ -341,13 +342,10 @@ hkupd_verify_proofs(const struct hkupd_keys *keys, const uint8_t *sid,
 		}
 		buf_reset(&data);
 		buf_reset(&blob);
-		/* string "hostkeys-prove-00@openssh.com", string session
-		 * identifier, string hostkey */
+		/* what the server signed: the same builder as seshd's */
 		if ((ret = key_to_blob(keys->k[i], &blob)) != 0 ||
-		    (ret = buf_put_cstring(&data, HKUPD_PROVE_REQ)) != 0 ||
-		    (ret = buf_put_string(&data, sid, sidn)) != 0 ||
-		    (ret = buf_put_string(&data, buf_data(&blob),
-		                          buf_len(&blob))) != 0) {
+		    (ret = privsep_prove_data(sid, sidn, buf_data(&blob),
+		                              buf_len(&blob), &data)) != 0) {
 			break;
 		}
 		alg = NULL; /* the key's own algorithm(s), never ssh-rsa */

@@ -42,8 +42,6 @@
 #include "key/key.h"
 
 #define HKUPD_MAX_KEYS  32u /* keys in one hostkeys-00 request */
-#define HKUPD_PROVE_REQ "hostkeys-prove-00@openssh.com"
-#define HKUPD_NOTIFY    "hostkeys-00@openssh.com"
 
 /* An owned list of public keys. */
 struct hkupd_keys {

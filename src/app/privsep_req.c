@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "ssh/channel.h"
 
 /* A signature algorithm name: 1..SESH_MAX_NAME printable ASCII bytes,
  * copied NUL-terminated into alg. */
@@ -188,7 +189,7 @@ privsep_prove_data(const uint8_t *sid, size_t sid_len, const uint8_t *blob,
 	if (sid == NULL || sid_len == 0 || blob == NULL || blob_len == 0) {
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
-	if ((ret = buf_put_cstring(out, PRIVSEP_PROVE_NAME)) != 0 ||
+	if ((ret = buf_put_cstring(out, CHAN_GREQ_HOSTKEYS_PROVE)) != 0 ||
 	    (ret = buf_put_string(out, sid, sid_len)) != 0 ||
 	    (ret = buf_put_string(out, blob, blob_len)) != 0) {
 		buf_truncate(out, start);

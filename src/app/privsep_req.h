@@ -43,7 +43,6 @@
  * offers one per HostKey line; more is refused, not a protocol error). */
 #define PRIVSEP_MAX_PROVE_KEYS 16u
 
-#define PRIVSEP_PROVE_NAME "hostkeys-prove-00@openssh.com"
 
 struct privsep_view {
 	const uint8_t *p;

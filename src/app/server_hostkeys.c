@@ -22,7 +22,6 @@
 #include "ssh/kexinit.h"
 #include "ssh/transport.h"
 
-#define GREQ_HOSTKEYS   "hostkeys-00@openssh.com"
 #define PROVE_MAX_REPLY (64u * 1024u) /* the signatures of one request */
 
 /* The public host keys the engine offers. */
@@ -74,8 +73,8 @@ server_hostkeys_notify(struct server *s)
 	}
 	if (ret == 0 && sent > 0) {
 		ret = chan_global_request_data(
-		    conn_channels(s->c), GREQ_HOSTKEYS, false, buf_data(&data),
-		    buf_len(&data), conn_chan_buf(s->c));
+		    conn_channels(s->c), CHAN_GREQ_HOSTKEYS, false,
+		    buf_data(&data), buf_len(&data), conn_chan_buf(s->c));
 	}
 	if (ret != 0) {
 		log_error("cannot send the host keys to %s port %u: %s",
@@ -139,7 +138,7 @@ server_hostkeys_prove(struct server *s, const struct chan_event *ev)
 
 	buf_init(&sigs, PROVE_MAX_REPLY);
 	buf_init(&sig, PRIVSEP_MAX_MSG);
-	if (!chan_str_eq(ev->req.name, PRIVSEP_PROVE_NAME)) {
+	if (!chan_str_eq(ev->req.name, CHAN_GREQ_HOSTKEYS_PROVE)) {
 		ret = SESH_ERR_UNSUPPORTED;
 		goto reply;
 	}

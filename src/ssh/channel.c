@@ -83,9 +83,7 @@ static const struct {
     {"keepalive@openssh.com", CHAN_REQ_KEEPALIVE, 0},
 };
 
-#define GREQ_HOSTKEYS         "hostkeys-00@openssh.com"
 #define GREQ_NO_MORE_SESSIONS "no-more-sessions@openssh.com"
-#define GREQ_HOSTKEYS_PROVE   "hostkeys-prove-00@openssh.com"
 
 struct chan_str
 chan_str_c(const char *s)
@@ -1306,8 +1304,9 @@ in_global_request(struct chan_set *cs, struct rd *r, struct buf *out)
 	 * them with known_hosts, no reply (OpenSSH PROTOCOL §2.5).
 	 */
 	if ((cs->server && want_reply &&
-	     chan_str_eq(name, GREQ_HOSTKEYS_PROVE)) ||
-	    (!cs->server && !want_reply && chan_str_eq(name, GREQ_HOSTKEYS))) {
+	     chan_str_eq(name, CHAN_GREQ_HOSTKEYS_PROVE)) ||
+	    (!cs->server && !want_reply &&
+	     chan_str_eq(name, CHAN_GREQ_HOSTKEYS))) {
 		data.n = rd_left(r);
 		if ((ret = rd_view(r, data.n, &data.p)) != 0 ||
 		    (want_reply && (ret = gowed_push(cs, OWED_APP)) != 0)) {
@@ -1319,7 +1318,7 @@ in_global_request(struct chan_set *cs, struct rd *r, struct buf *out)
 		ev->data = data;
 		return 0;
 	}
-	if (!cs->server && chan_str_eq(name, GREQ_HOSTKEYS)) {
+	if (!cs->server && chan_str_eq(name, CHAN_GREQ_HOSTKEYS)) {
 		ok = false; /* with want_reply (not OpenSSH's form): refused */
 	} else if (cs->server && chan_str_eq(name, GREQ_NO_MORE_SESSIONS)) {
 		cs->no_more_sessions = true;

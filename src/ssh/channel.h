@@ -148,6 +148,12 @@
 #define CHAN_MAX_PENDING       16u  /* requests/replies in flight, per queue */
 #define CHAN_MAX_PTY_MODES     256u /* encoded pty modes accepted */
 
+/* Host key rotation's global requests (OpenSSH PROTOCOL §2.5): the
+ * server's key list and the client's request for proofs, whose
+ * signatures also cover this name. */
+#define CHAN_GREQ_HOSTKEYS       "hostkeys-00@openssh.com"
+#define CHAN_GREQ_HOSTKEYS_PROVE "hostkeys-prove-00@openssh.com"
+
 /* pty mode opcodes of RFC 4254 §8 used outside this module. */
 #define CHAN_TTY_OP_END    0
 #define CHAN_TTY_OP_ISPEED 128

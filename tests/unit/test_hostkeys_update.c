@@ -22,6 +22,7 @@
 #include "base/err.h"
 #include "key/hostfile.h"
 #include "key/key.h"
+#include "ssh/channel.h"
 
 static struct sshkey *ked, *kec, *krsa, *kold;
 
@@ -355,7 +356,7 @@ prove(struct buf *reply, const struct sshkey *k, const char *alg,
 	buf_init(&blob, 0);
 	buf_init(&sig, 0);
 	assert_int_equal(key_to_blob(k, &blob), 0);
-	assert_int_equal(buf_put_cstring(&data, HKUPD_PROVE_REQ), 0);
+	assert_int_equal(buf_put_cstring(&data, CHAN_GREQ_HOSTKEYS_PROVE), 0);
 	assert_int_equal(buf_put_string(&data, sid, sidn), 0);
 	assert_int_equal(buf_put_string(&data, buf_data(&blob), buf_len(&blob)),
 	                 0);
