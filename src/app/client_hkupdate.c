@@ -13,54 +13,29 @@
 
 #include "app/client_int.h"
 #include "app/fileio.h"
+#include "app/hostkeys.h"
 #include "app/hostkeys_update.h"
 #include "base/err.h"
 #include "base/limits.h"
 #include "base/log.h"
-#include "base/mem.h"
-#include "key/hostfile.h"
 #include "ssh/kexinit.h"
 #include "ssh/transport.h"
-
-#define HKUPD_MAX_FILE (16u * 1024u * 1024u) /* as hostkeys.c reads */
-
-/* The name and port known_hosts uses for this connection. */
-static void
-where(const struct client *cl, const char **host, unsigned int *port)
-{
-	*host =
-	    cl->o->host_key_alias != NULL ? cl->o->host_key_alias : cl->host;
-	*port = cl->o->host_key_alias != NULL ? 22 : cl->port;
-}
 
 /* A lowercased copy of host and its lookup name ("[host]:port"). */
 static int
 names(const char *host, unsigned int port, char **lower, char **lookup)
 {
-	struct buf b;
-	uint8_t *p = NULL;
-	size_t n, i;
 	int ret;
 
-	*lower = *lookup = NULL;
-	if ((*lower = mem_strdup(host)) == NULL) {
+	*lookup = NULL;
+	if ((*lower = hostkeys_lower(host)) == NULL) {
 		return SESH_ERR_NOMEM;
 	}
-	for (i = 0; (*lower)[i] != '\0'; i++) {
-		if ((*lower)[i] >= 'A' && (*lower)[i] <= 'Z') {
-			(*lower)[i] = (char)((*lower)[i] - 'A' + 'a');
-		}
-	}
-	buf_init(&b, SESH_MAX_LINE);
-	if ((ret = hostfile_lookup_name(*lower, port, &b)) != 0 ||
-	    (ret = buf_steal(&b, &p, &n)) != 0) {
-		buf_clear(&b);
+	if ((ret = hostkeys_lookup_name(host, port, lookup)) != 0) {
 		free(*lower);
 		*lower = NULL;
-		return ret;
 	}
-	*lookup = (char *)p;
-	return 0;
+	return ret;
 }
 
 void
@@ -160,7 +135,7 @@ apply(struct client *cl, const struct hkupd_plan *pl)
 	struct buf out;
 	int ret;
 
-	buf_init(&out, HKUPD_MAX_FILE + HKUPD_MAX_KEYS * SESH_MAX_LINE);
+	buf_init(&out, HOSTKEYS_MAX_FILE + HKUPD_MAX_KEYS * SESH_MAX_LINE);
 	for (i = 0; i < pl->add.n; i++) {
 		log_key(cl->o->update_host_keys == CLIENT_UHK_ASK
 		            ? LOG_LVL_INFO
@@ -177,9 +152,9 @@ apply(struct client *cl, const struct hkupd_plan *pl)
 		log_debug("UpdateHostKeys: changes not accepted");
 		goto out;
 	}
-	where(cl, &host, &port);
+	client_known_name(cl, &host, &port);
 	if ((ret = names(host, port, &lower, &lookup)) != 0 ||
-	    (ret = fileio_read(path, HKUPD_MAX_FILE, &old, &n)) != 0 ||
+	    (ret = fileio_read(path, HOSTKEYS_MAX_FILE, &old, &n)) != 0 ||
 	    (ret = fileio_mode(path, &mode)) != 0 ||
 	    (ret = hkupd_rewrite(old, n, lookup, lower, port, pl,
 	                         pl->hashed || cl->o->hash_known_hosts,
@@ -239,9 +214,9 @@ client_hkupdate_notify(struct client *cl, const struct chan_event *ce)
 	}
 	log_debug("received %zu host keys from the server (%zu unusable)",
 	          server.n, skipped);
-	where(cl, &host, &port);
+	client_known_name(cl, &host, &port);
 	if ((ret = names(host, port, &lower, &lookup)) != 0 ||
-	    (ret = fileio_read(cl->ukh[0], HKUPD_MAX_FILE, &content, &n)) !=
+	    (ret = fileio_read(cl->ukh[0], HOSTKEYS_MAX_FILE, &content, &n)) !=
 	        0 ||
 	    (ret = hkupd_plan(content, n, lookup, cl->hk_key, &server, &pl)) !=
 	        0) {

@@ -112,13 +112,21 @@ check_lists(struct client *cl, const char *name, unsigned int port,
 	return 0;
 }
 
+void
+client_known_name(const struct client *cl, const char **host,
+                  unsigned int *port)
+{
+	*host =
+	    cl->o->host_key_alias != NULL ? cl->o->host_key_alias : cl->host;
+	*port = cl->o->host_key_alias != NULL ? 22 : cl->port;
+}
+
 bool
 client_hostkey_check(struct client *cl, const struct transport_event *tev)
 {
 	const struct client_opts *o = cl->o;
-	const char *name =
-	    o->host_key_alias != NULL ? o->host_key_alias : cl->host;
-	unsigned int port = o->host_key_alias != NULL ? 22 : cl->port;
+	const char *name;
+	unsigned int port;
 	const char *upath = cl->ukh != NULL && cl->ukh[0] != NULL
 	                        ? cl->ukh[0]
 	                        : "~/.ssh/known_hosts";
@@ -128,6 +136,7 @@ client_hostkey_check(struct client *cl, const struct transport_event *tev)
 	bool ok = false;
 	int ret;
 
+	client_known_name(cl, &name, &port);
 	ret = check_lists(cl, name, port, tev->hostkey, &res);
 	if (ret != 0) {
 		fprintf(stderr, "sesh: host key check failed: %s\r\n",

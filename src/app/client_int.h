@@ -123,6 +123,10 @@ int client_writev_all(int fd, struct iovec *iov, unsigned n);
 void client_msg(const struct client *cl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* client_hostkey.c: the name and port known_hosts uses for this
+ * connection (HostKeyAlias, port 22, or the host and port). */
+void client_known_name(const struct client *cl, const char **host,
+                       unsigned int *port);
 /* client_hostkey.c: the server's host key is acceptable (messages
  * printed; the key may have been added to the user file). */
 bool client_hostkey_check(struct client *cl, const struct transport_event *tev);

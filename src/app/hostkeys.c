@@ -22,9 +22,6 @@
 #include "base/mem.h"
 #include "key/hostfile.h"
 
-/* known_hosts files larger than this are not read. */
-#define HOSTKEYS_MAX_FILE (16u * 1024u * 1024u)
-
 #define AT_LINE "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"
 
 static char
@@ -36,9 +33,8 @@ ascii_lower(char c)
 	return c;
 }
 
-/* A lowercased copy of host (ssh looks names up in lowercase). */
-static char *
-lower_dup(const char *s)
+char *
+hostkeys_lower(const char *s)
 {
 	char *d = mem_strdup(s);
 	size_t i;
@@ -51,9 +47,8 @@ lower_dup(const char *s)
 	return d;
 }
 
-/* "host" or "[host]:port", host lowercased, as an owned C string. */
-static int
-lookup_name(const char *host, unsigned int port, char **out)
+int
+hostkeys_lookup_name(const char *host, unsigned int port, char **out)
 {
 	struct buf b;
 	char *lh = NULL;
@@ -63,7 +58,7 @@ lookup_name(const char *host, unsigned int port, char **out)
 
 	*out = NULL;
 	buf_init(&b, SESH_MAX_LINE);
-	if ((lh = lower_dup(host)) == NULL) {
+	if ((lh = hostkeys_lower(host)) == NULL) {
 		ret = SESH_ERR_NOMEM;
 		goto out;
 	}
@@ -245,7 +240,7 @@ hostkeys_check(const char *user_path, const char *global_path, const char *host,
 		return SESH_ERR_INVALID_ARGUMENT;
 	}
 	s.res = &r;
-	if ((ret = lookup_name(host, port, &name)) != 0 ||
+	if ((ret = hostkeys_lookup_name(host, port, &name)) != 0 ||
 	    (ret = scan_file(&s, user_path, name, key)) != 0 ||
 	    (ret = scan_file(&s, global_path, name, key)) != 0) {
 		goto out;
@@ -345,7 +340,7 @@ hostkeys_add(const char *path, const char *host, unsigned int port,
 		ret = SESH_ERR_INVALID_ARGUMENT;
 		goto out;
 	}
-	if ((lh = lower_dup(host)) == NULL) {
+	if ((lh = hostkeys_lower(host)) == NULL) {
 		ret = SESH_ERR_NOMEM;
 		goto out;
 	}
@@ -355,7 +350,8 @@ hostkeys_add(const char *path, const char *host, unsigned int port,
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		/* /dev/null and friends: write the line into it, as ssh
 		 * does; renaming over it is never an option. */
-		if ((ret = hostfile_format_line(lh, port, key, hash, &b)) == 0) {
+		if ((ret = hostfile_format_line(lh, port, key, hash, &b)) ==
+		    0) {
 			ret = append_to(path, buf_data(&b), buf_len(&b));
 		}
 		goto out;
@@ -572,8 +568,9 @@ hostkeys_msg_new_host(const char *host, unsigned int port, const char *ip,
 		goto out;
 	}
 	tshort = key_type_short(key->type);
-	if ((ret = lookup_name(host, port, &name)) != 0 ||
-	    (ip != NULL && (ret = lookup_name(ip, port, &ipname)) != 0) ||
+	if ((ret = hostkeys_lookup_name(host, port, &name)) != 0 ||
+	    (ip != NULL &&
+	     (ret = hostkeys_lookup_name(ip, port, &ipname)) != 0) ||
 	    (ret = fingerprint(key, &fp)) != 0) {
 		goto out;
 	}
@@ -660,7 +657,7 @@ hostkeys_msg_added(const char *host, unsigned int port,
 		ret = SESH_ERR_INVALID_ARGUMENT;
 		goto out;
 	}
-	if ((ret = lookup_name(host, port, &name)) != 0 ||
+	if ((ret = hostkeys_lookup_name(host, port, &name)) != 0 ||
 	    (ret = appendf(&b,
 	                   "Warning: Permanently added '%.200s' (%s) to the "
 	                   "list of known hosts.\n",
@@ -694,7 +691,7 @@ hostkeys_msg_changed(const char *user_path, const char *host, unsigned int port,
 		goto out;
 	}
 	tshort = key_type_short(key->type);
-	if ((ret = lookup_name(host, port, &name)) != 0 ||
+	if ((ret = hostkeys_lookup_name(host, port, &name)) != 0 ||
 	    (ret = fingerprint(key, &fp)) != 0) {
 		goto out;
 	}
@@ -750,7 +747,7 @@ hostkeys_msg_revoked(const char *host, unsigned int port,
 		ret = SESH_ERR_INVALID_ARGUMENT;
 		goto out;
 	}
-	if ((ret = lookup_name(host, port, &name)) != 0 ||
+	if ((ret = hostkeys_lookup_name(host, port, &name)) != 0 ||
 	    (ret = appendf(&b,
 	                   AT_LINE
 	                   "@       WARNING: REVOKED HOST KEY "
@@ -784,7 +781,7 @@ hostkeys_msg_strict_new(const char *host, unsigned int port,
 		ret = SESH_ERR_INVALID_ARGUMENT;
 		goto out;
 	}
-	if ((ret = lookup_name(host, port, &name)) != 0 ||
+	if ((ret = hostkeys_lookup_name(host, port, &name)) != 0 ||
 	    (ret = appendf(&b,
 	                   "No %s host key is known for %.200s and you have "
 	                   "requested strict checking.\n",

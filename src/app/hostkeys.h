@@ -49,6 +49,8 @@ struct hostkeys_other {
 	struct sshkey *key; /* owned */
 };
 
+/* known_hosts files larger than this are not read. */
+#define HOSTKEYS_MAX_FILE   (16u * 1024u * 1024u)
 #define HOSTKEYS_MAX_OTHERS 16
 
 struct hostkeys_result {
@@ -65,6 +67,12 @@ struct hostkeys_result {
 
 /* Frees what the result owns and zeroes it; NULL-safe. */
 void hostkeys_result_clear(struct hostkeys_result *r);
+/* A lowercased copy of host (ssh looks names up in lowercase); NULL when
+ * out of memory. */
+char *hostkeys_lower(const char *host);
+/* "host" or "[host]:port", host lowercased, as an owned C string in
+ * *out. 0 or hostfile_lookup_name's errors (*out NULL). */
+int hostkeys_lookup_name(const char *host, unsigned int port, char **out);
 
 /*
  * Checks key for host and port (0 means 22) against the known_hosts
