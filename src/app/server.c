@@ -36,6 +36,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "crypto/preload.h"
 #include "crypto/rand.h"
 #include "ssh/msg.h"
 
@@ -841,6 +842,49 @@ server_test_hook_sandboxed(void)
 {
 }
 
+/* The sandbox's ids, the monitor's first message to its child: a flag
+ * (looked up or not), uid, gid in this machine's byte order (the
+ * two ends are one program). */
+#define SANDBOX_IDS_LEN 9
+
+static int
+send_sandbox_ids(int fd, const struct sandbox_opts *ids)
+{
+	uint8_t m[SANDBOX_IDS_LEN];
+	ssize_t w;
+	uint32_t u = (uint32_t)ids->uid, g = (uint32_t)ids->gid;
+
+	m[0] = ids->have_ids ? 1 : 0;
+	memcpy(m + 1, &u, 4);
+	memcpy(m + 5, &g, 4);
+	do {
+		w = send(fd, m, sizeof(m), MSG_NOSIGNAL);
+	} while (w < 0 && errno == EINTR);
+	return w == (ssize_t)sizeof(m) ? 0 : SESH_ERR_SYSTEM;
+}
+
+static int
+recv_sandbox_ids(int fd, struct sandbox_opts *so)
+{
+	uint8_t m[SANDBOX_IDS_LEN];
+	uint32_t u, g;
+	ssize_t r;
+
+	do {
+		r = recv(fd, m, sizeof(m), MSG_WAITALL);
+	} while (r < 0 && errno == EINTR);
+	if (r != (ssize_t)sizeof(m) || m[0] > 1) {
+		return SESH_ERR_SYSTEM;
+	}
+	memcpy(&u, m + 1, 4);
+	memcpy(&g, m + 5, 4);
+	memset(so, 0, sizeof(*so));
+	so->have_ids = m[0] == 1;
+	so->uid = (uid_t)u;
+	so->gid = (gid_t)g;
+	return 0;
+}
+
 /*
  * The child: drops what it must not keep (the listener's socket, the
  * private host keys), reads what it will not be able to (Banner), sends
@@ -849,7 +893,7 @@ server_test_hook_sandboxed(void)
  * Never returns.
  */
 static void __attribute__((noreturn))
-preauth_child(struct server *s, int fd, const struct sandbox_opts *ids)
+preauth_child(struct server *s, int fd)
 {
 	struct sandbox_opts so;
 	struct conn_config cfg;
@@ -868,6 +912,11 @@ preauth_child(struct server *s, int fd, const struct sandbox_opts *ids)
 		key_free(s->signkeys[i]); /* wiped: only the monitor signs */
 	}
 	s->nsignkeys = 0;
+	/* libcrypto's algorithms first (sandbox_enter would), while the
+	 * monitor looks the sandbox's user up, then its answer */
+	if (crypto_preload() != 0 || recv_sandbox_ids(fd, &so) != 0) {
+		_exit(SERVER_END_ERROR);
+	}
 	server_preauth_log_to_monitor(s);
 	if (!sandbox_sanitizer_build()) {
 		/* its lines go through the monitor: no stdio to write
@@ -882,13 +931,9 @@ preauth_child(struct server *s, int fd, const struct sandbox_opts *ids)
 			close(nul);
 		}
 	}
-	memset(&so, 0, sizeof(so));
 	so.max_fd = -1;
 	so.user = s->conf->sandbox_user;
 	so.debug = s->ctx->debug;
-	so.have_ids = ids->have_ids;
-	so.uid = ids->uid;
-	so.gid = ids->gid;
 	if ((ret = sandbox_enter(&so)) != 0) {
 		log_error("sandbox: %s", sesh_err_str(ret));
 		_exit(SERVER_END_ERROR);
@@ -1011,14 +1056,6 @@ run_monitored(struct server *s)
 	int sv[2], end, sig, ret;
 	pid_t pid;
 
-	/* The child's user, looked up here: the NSS modules it loads stay
-	 * loaded for the user's lookup; on failure the child looks again
-	 * and says why. */
-	memset(&ids, 0, sizeof(ids));
-	if (geteuid() == 0 && sandbox_user(s->conf->sandbox_user, NULL,
-	                                   &ids.uid, &ids.gid) == 0) {
-		ids.have_ids = true;
-	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
 		log_error("socketpair: %s", strerror(errno));
 		return SERVER_END_ERROR;
@@ -1032,9 +1069,25 @@ run_monitored(struct server *s)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		preauth_child(s, sv[1], &ids);
+		preauth_child(s, sv[1]);
 	}
 	close(sv[1]);
+	/* The child's user, looked up here while the child loads
+	 * libcrypto's algorithms: the NSS modules it loads stay loaded for
+	 * the user's lookup (a known and an unknown user cost the same);
+	 * on failure the child looks again and says why. */
+	memset(&ids, 0, sizeof(ids));
+	if (geteuid() == 0 && sandbox_user(s->conf->sandbox_user, NULL,
+	                                   &ids.uid, &ids.gid) == 0) {
+		ids.have_ids = true;
+	}
+	if (send_sandbox_ids(sv[0], &ids) != 0) {
+		log_error("pre-authentication child: %s", strerror(errno));
+		(void)kill(pid, SIGKILL);
+		(void)reap_child(pid);
+		close(sv[0]);
+		return SERVER_END_ERROR;
+	}
 	memset(&mc, 0, sizeof(mc));
 	mc.conf = s->ctx->conf;
 	mc.hostkeys = s->ctx->hostkeys;

@@ -222,7 +222,12 @@ struct sshconfig_tokens {
 	const char *L; /* local host name, first component */
 	const char *i; /* local uid */
 	const char *k; /* host key alias, else the host name */
-	const char *C; /* hash of %l%h%p%r */
+	const char *C; /* hash of %l%h%p%r; or NULL and the two below */
+	/* %l%h%p%r, hashed into C_buf (41 bytes, "" until then) the first
+	 * time %C is expanded: most runs never need it, and the first
+	 * digest is what starts libcrypto up (sesh connects first) */
+	const char *C_src;
+	char *C_buf;
 	const char *j; /* ProxyJump */
 };
 
@@ -230,8 +235,8 @@ struct sshconfig_tokens {
  * Expands "%x" tokens in s (only the letters in allowed, plus "%%");
  * with tilde, a leading "~" first (paths_expand_tilde). *out is fresh.
  * Returns 0, SESH_ERR_INVALID_ARGUMENT (unknown or disallowed token, a
- * lone '%'; the caller reports it), SESH_ERR_LIMIT (over 1 MiB) or
- * SESH_ERR_NOMEM.
+ * lone '%'; the caller reports it), SESH_ERR_LIMIT (over 1 MiB),
+ * SESH_ERR_CRYPTO (%C's digest failed) or SESH_ERR_NOMEM.
  */
 int sshconfig_expand(const char *s, const struct sshconfig_tokens *t,
                      const char *allowed, bool tilde, char **out);

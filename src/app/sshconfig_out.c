@@ -15,7 +15,6 @@
 #include "app/sshconfig.h"
 #include "app/sshconfig_int.h"
 #include "base/err.h"
-#include "crypto/hash.h"
 
 static const char *const default_identities[] = {
     "~/.ssh/id_ed25519",
@@ -277,7 +276,6 @@ sshconfig_resolve(const struct sshconfig *c, const char *self,
 	struct sshconfig_tokens t = {0};
 	struct client_opts *co = &o->opts;
 	char portstr[16], uidstr[24], lhost[256], lshort[256], chash[41];
-	uint8_t dig[HASH_MAX_LEN];
 	char *cin = NULL;
 	size_t i;
 	int ret;
@@ -321,12 +319,7 @@ sshconfig_resolve(const struct sshconfig *c, const char *self,
 		ret = SESH_ERR_NOMEM;
 		goto out;
 	}
-	if ((ret = hash_digest(HASH_SHA1, cin, strlen(cin), dig)) != 0) {
-		goto out;
-	}
-	for (i = 0; i < 20; i++) {
-		snprintf(chash + 2 * i, 3, "%02x", dig[i]);
-	}
+	chash[0] = '\0';
 	t.h = o->host;
 	t.n = c->host_arg != NULL ? c->host_arg : o->host;
 	t.p = portstr;
@@ -337,7 +330,8 @@ sshconfig_resolve(const struct sshconfig *c, const char *self,
 	t.L = lshort;
 	t.i = uidstr;
 	t.k = c->host_key_alias != NULL ? c->host_key_alias : t.n;
-	t.C = chash;
+	t.C_src = cin;
+	t.C_buf = chash;
 	t.j = c->proxy_jump != NULL ? c->proxy_jump : "";
 
 	if (c->identity_files.n > 0) {

@@ -16,6 +16,7 @@
 #include "app/paths.h"
 #include "app/sshconfig.h"
 #include "base/err.h"
+#include "crypto/hash.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "key/match.h"
@@ -521,10 +522,34 @@ sbuf_add(struct sbuf *b, const char *s, size_t n)
 	return 0;
 }
 
+/* %C: SHA-1 of %l%h%p%r in hex, as ssh; computed on first use. */
+static const char *
+token_hash(const struct sshconfig_tokens *t)
+{
+	uint8_t dig[HASH_MAX_LEN];
+	size_t i;
+
+	if (t->C_buf == NULL) {
+		return NULL;
+	}
+	if (t->C_buf[0] == '\0') {
+		if (hash_digest(HASH_SHA1, t->C_src, strlen(t->C_src), dig) !=
+		    0) {
+			return NULL;
+		}
+		for (i = 0; i < 20; i++) {
+			snprintf(t->C_buf + 2 * i, 3, "%02x", dig[i]);
+		}
+	}
+	return t->C_buf;
+}
+
 static const char *
 token_value(const struct sshconfig_tokens *t, char k)
 {
 	switch (k) {
+	case 'C':
+		return t->C;
 	case 'h':
 		return t->h;
 	case 'n':
@@ -545,8 +570,6 @@ token_value(const struct sshconfig_tokens *t, char k)
 		return t->i;
 	case 'k':
 		return t->k;
-	case 'C':
-		return t->C;
 	case 'j':
 		return t->j;
 	default:
@@ -589,8 +612,13 @@ sshconfig_expand(const char *s, const struct sshconfig_tokens *t,
 		p++;
 		if (*p == '%') {
 			ret = sbuf_add(&b, "%", 1);
-		} else if (*p == '\0' || strchr(allowed, *p) == NULL ||
-		           (v = token_value(t, *p)) == NULL) {
+		} else if (*p == '\0' || strchr(allowed, *p) == NULL) {
+			ret = SESH_ERR_INVALID_ARGUMENT;
+		} else if (*p == 'C' && t->C == NULL && t->C_src != NULL) {
+			ret = (v = token_hash(t)) == NULL
+			          ? SESH_ERR_CRYPTO
+			          : sbuf_add(&b, v, strlen(v));
+		} else if ((v = token_value(t, *p)) == NULL) {
 			ret = SESH_ERR_INVALID_ARGUMENT;
 		} else {
 			ret = sbuf_add(&b, v, strlen(v));

@@ -412,6 +412,41 @@ test_tokens(void **state)
 	                 SESH_ERR_INVALID_ARGUMENT);
 	assert_null(s);
 
+	/* %C: SHA-1 of its source (FIPS 180 "abc" vector), computed on
+	 * first use only, then reused */
+	{
+		char cbuf[41] = "";
+
+		t.C_src = "abc";
+		t.C_buf = cbuf;
+		assert_int_equal(
+		    sshconfig_expand("%h-%p", &t, "hpC", false, &s), 0);
+		assert_string_equal(s, "host-22");
+		free(s);
+		assert_string_equal(cbuf, "");
+		assert_int_equal(
+		    sshconfig_expand("c/%C/%h", &t, "hpC", false, &s), 0);
+		assert_string_equal(
+		    s, "c/a9993e364706816aba3e25717850c26c9cd0d89d/host");
+		free(s);
+		assert_string_equal(cbuf,
+		                    "a9993e364706816aba3e25717850c26c9cd0d89d");
+		t.C_src = "changed"; /* computed once: the buffer stands */
+		assert_int_equal(sshconfig_expand("%C", &t, "C", false, &s),
+		                 0);
+		assert_string_equal(s,
+		                    "a9993e364706816aba3e25717850c26c9cd0d89d");
+		free(s);
+		s = NULL;
+		assert_int_equal(sshconfig_expand("%C", &t, "hp", false, &s),
+		                 SESH_ERR_INVALID_ARGUMENT);
+		t.C_src = NULL;
+		t.C_buf = NULL;
+		assert_int_equal(sshconfig_expand("%C", &t, "C", false, &s),
+		                 SESH_ERR_INVALID_ARGUMENT);
+		assert_null(s);
+	}
+
 	start(&c, "Short");
 	assert_int_equal(parse(&c, "Host short\n HostName %h.example.org\n"
 	                           " User rem\n Port 2022\n"
