@@ -732,21 +732,34 @@ class Bench:
 			self.table.skip(title, "seshd not built")
 			return
 		prof = {"id": "default"}
-		count = 16 if self.args.quick else 40
+		count = self.args.cps_count or (16 if self.args.quick else 40)
 		res = {}
-		db_err = None
+		db_err = sesh_err = None
+		if not self.sesh.available():
+			sesh_err = f"{self.sesh.binary}: not built"
 		for par in (1, 4, 16):
 			log(f"bench: connections, {par} parallel, {count} each "
 			    "server")
-			for kind in ("seshd", "sshd", "dropbear"):
-				if kind == "dropbear" and db_err:
+			for kind in ("seshd", "sshd", "dropbear", "sesh"):
+				if (kind == "dropbear" and db_err) or \
+				   (kind == "sesh" and sesh_err):
 					continue
 				try:
+					if kind == "sesh":
+						# the suites: sesh -> seshd
+						srv = self.server("seshd", prof)
+						res[(par, kind)] = self.cps(
+							srv, par, count,
+							client=self.sesh)
+						continue
 					srv = self.server(kind, prof)
 					res[(par, kind)] = self.cps(srv, par, count)
 				except BenchError as e:
 					if kind == "dropbear":
 						db_err = str(e)
+						continue
+					if kind == "sesh":
+						sesh_err = str(e)
 						continue
 					self.table.skip(f"{title} ({par} parallel)",
 							f"{kind}: {e}")
@@ -758,6 +771,16 @@ class Bench:
 			self.table.add(f"connections/s, {par} parallel",
 				       a["cps"], b["cps"], "conn/s", 2.0,
 				       higher=True, ours_label="ssh->seshd",
+				       theirs_label="ssh->sshd", issue=8)
+		for par in (1, 4, 16):
+			name = (f"connections/s, {par} parallel, sesh->seshd "
+				"vs ssh->sshd")
+			if (par, "sesh") not in res:
+				self.table.skip(name, f"sesh: {sesh_err}")
+				continue
+			self.table.add(name, res[(par, "sesh")]["cps"],
+				       res[(par, "sshd")]["cps"], "conn/s", 2.0,
+				       higher=True, ours_label="sesh->seshd",
 				       theirs_label="ssh->sshd", issue=8)
 		a, b = res[(4, "seshd")], res[(4, "sshd")]
 		self.table.add("server CPU per connection (4 parallel)",
@@ -786,16 +809,25 @@ class Bench:
 			"i binding 127.0.0.(2+i) as its source (Dropbear takes "
 			"at most 5 unauthenticated connections per source "
 			"address); server CPU is the listener's and its reaped "
-			"children's")
+			"children's; sesh->seshd: the same count by sesh (one "
+			"source address), against the ssh->sshd figure. OpenSSH "
+			"9.2's ssh negotiates sntrup761x25519 with seshd and "
+			"sshd (~80 ms of its CPU per login here) and "
+			"curve25519 with Dropbear 2022.83, which has no "
+			"sntrup761: in parallel the ssh rows are bound by the "
+			"client's CPU")
 
-	def cps(self, srv, par, count):
+	def cps(self, srv, par, count, client=None):
 		left = [count]
 		fails = []
 		lock = threading.Lock()
 
 		def worker(i):
-			argv = self.ssh.argv(srv, self.keys, "true", extra=(
-				"-o", f"BindAddress={source_addr(i)}"))
+			if client is None:
+				argv = self.ssh.argv(srv, self.keys, "true", extra=(
+					"-o", f"BindAddress={source_addr(i)}"))
+			else:
+				argv = client.argv(srv, self.keys, "true")
 			while True:
 				with lock:
 					if left[0] <= 0 or fails:
@@ -1522,6 +1554,9 @@ def parse_args(argv):
 			help="the server to bench as seshd (default "
 			"BUILD/bin/seshd)")
 	ap.add_argument("--sessions", type=int, default=50)
+	ap.add_argument("--cps-count", type=int, default=0,
+			help="logins per level in the connections/s rows "
+			"(default 40, 16 with --quick)")
 	ap.add_argument("--keep-rc", action="store_true",
 			help="let the servers' sessions read the login user's "
 			"~/.bashrc (hidden by default: see harness.py)")

@@ -14,6 +14,9 @@ speed).
   echoes and fails cleanly on a channel that never echoes; a gated
   Feeder holds its stream until released; run_download counts what a
   command writes to its stdout and gives no rate for a short stream.
+- bench/run.py --rows cps measures connections/s at 1, 4 and 16
+  parallel for ssh -> seshd and sesh -> seshd, each against ssh -> sshd
+  (root).
 - bench/run.py --rows download measures both directions' pairs of the
   download rows (sesh vs ssh -> sshd, ssh -> seshd vs sshd), with no
   targets (root, like the connect row).
@@ -333,6 +336,33 @@ def test_bench_download_rows(tmp_path):
 		[x for x in rows.values() if x["verdict"] == "skip"]
 	assert "download: 4 MiB of zeros from `head -c 4194304 /dev/zero`" \
 		in r.stdout
+
+
+def test_bench_cps_rows(tmp_path):
+	build = sshd_prereqs()
+	if not os.access(os.path.join(build, "bin", "seshd"), os.X_OK):
+		pytest.skip("seshd not built")
+	out = tmp_path / "bench.json"
+	r = subprocess.run([sys.executable, str(RUN), "--build", build,
+			    "--rows", "cps", "--cps-count", "2", "--json",
+			    str(out)], capture_output=True, text=True,
+			   timeout=300)
+	assert r.returncode == 0, r.stderr
+	rows = {x["row"]: x for x in json.loads(out.read_text())["rows"]}
+	for par in (1, 4, 16):
+		for name in (f"connections/s, {par} parallel",
+			     f"connections/s, {par} parallel, sesh->seshd vs "
+			     "ssh->sshd"):
+			row = rows[name]
+			assert row["verdict"] in ("pass", "MISS"), row
+			assert row["target"] == ">= 2 (#8)", row
+			assert row["ours"] > 0 and row["theirs"] > 0, row
+		# the suite row's OpenSSH side is the ssh -> sshd figure
+		assert rows[f"connections/s, {par} parallel, sesh->seshd vs "
+			    "ssh->sshd"]["theirs"] == \
+			rows[f"connections/s, {par} parallel"]["theirs"]
+	assert rows["server CPU per connection (4 parallel)"]["ours"] > 0
+	assert "connections/s: 2 logins" in r.stdout
 
 
 def test_dropbear_capabilities():
