@@ -378,6 +378,42 @@ note_queued(struct server *s, bool full)
 	chan_set_input_queued(conn_channels(s->c), q > 0 ? (size_t)q : 0);
 }
 
+/*
+ * Bulk input: one wake-up per SRV_LOWAT bytes instead of one per
+ * segment. Measured with OpenSSH's ssh uploading 1 GiB to `cat`
+ * (interleaved, 6 rounds): aes256-gcm 723 -> 840 MiB/s, server CPU
+ * 1.04 -> 0.85 s/GiB; chacha20-poly1305 523 -> 562 MiB/s. r: what the
+ * read returned (< 0: nothing there). Only once the connection is
+ * split (the sandboxed child's filter has no setsockopt).
+ */
+static void
+bulk_lowat(struct server *s, ssize_t r)
+{
+	int want = s->rcvlowat;
+
+	if (s->rcvlowat == 0 || !s->split) {
+		return;
+	}
+	if (r >= (ssize_t)SRV_LOWAT_ON) {
+		want = SRV_LOWAT;
+	} else if (r < (ssize_t)SRV_LOWAT_OFF) {
+		want = 1;
+	}
+	if (want == s->rcvlowat) {
+		return;
+	}
+	if (setsockopt(s->rfd, SOL_SOCKET, SO_RCVLOWAT, &want,
+	               sizeof(want)) != 0) {
+		want = 1;
+		if (s->rcvlowat > 1) {
+			(void)setsockopt(s->rfd, SOL_SOCKET, SO_RCVLOWAT,
+			                 &want, sizeof(want));
+		}
+		want = 0; /* not a socket (-i on a pipe): never again */
+	}
+	s->rcvlowat = want;
+}
+
 static void
 read_socket(struct server *s)
 {
@@ -408,6 +444,7 @@ read_socket(struct server *s)
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			note_queued(s, false); /* drained */
+			bulk_lowat(s, -1);
 			return;
 		}
 		if (errno == EINTR) {
@@ -429,6 +466,7 @@ read_socket(struct server *s)
 	}
 	s->last_input_ms = server_now_ms();
 	s->alive_missed = 0;
+	bulk_lowat(s, r);
 	if (s->quickack_left > 0) {
 		/*
 		 * During the handshake, the login and the session's first
@@ -674,6 +712,10 @@ loop(struct server *s)
 		nsess = s->done || backlog || held >= SRV_MAX_BACKLOG
 		            ? 0
 		            : server_sess_pollfds(s, pfd + 3, SRV_MAX_POLL - 3);
+		if (s->rcvlowat > 1 && pfd[0].events != 0 &&
+		    (timeout < 0 || timeout > SRV_LOWAT_WAIT_MS)) {
+			timeout = SRV_LOWAT_WAIT_MS;
+		}
 		pr = poll(pfd, 3 + nsess, timeout);
 		if (pr < 0) {
 			if (errno == EINTR) {
@@ -681,6 +723,13 @@ loop(struct server *s)
 			}
 			set_end(s, SERVER_END_ERROR);
 			return;
+		}
+		if (pr == 0 && s->rcvlowat > 1 && pfd[0].events != 0 &&
+		    !s->done) {
+			/* less than SRV_LOWAT came: read it (or find none
+			 * and stop waiting for more) */
+			read_socket(s);
+			continue;
 		}
 		if (pr == 0 && s->done) {
 			return; /* the peer does not read our DISCONNECT */
@@ -744,6 +793,7 @@ server_new(const struct server_ctx *ctx)
 	s->conf = (struct servconf *)ctx->conf;
 	s->rfd = ctx->rfd;
 	s->quickack_left = SRV_QUICKACK_READS;
+	s->rcvlowat = 1;
 	s->wfd = ctx->wfd;
 	s->priv_fd = -1;
 	s->mon_fd = -1;
