@@ -1574,7 +1574,8 @@ def parse_args(argv):
 		if r not in ALL_ROWS:
 			ap.error(f"unknown row {r}")
 	a.ciphers = a.ciphers.split(",") if a.ciphers else None
-	if a.runs < 1 or a.bulk_mib < 2 or a.bulk_runs < 1 or a.sessions < 1:
+	if a.runs < 1 or a.bulk_mib < 2 or a.bulk_runs < 1 or a.sessions < 1 \
+			or a.cps_count < 0:
 		ap.error("counts must be positive (--bulk-mib >= 2)")
 	return a
 

@@ -16,12 +16,12 @@
  * bulk transfers then keep the kernel's normal ACK pacing.
  */
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,7 +147,7 @@ connect_tcp(struct client *cl)
 	/* A server on this machine: its accept was just woken, often on
 	 * this CPU, and would wait for the start-up work that follows
 	 * (libcrypto's, the first key exchange's); it is the longer path,
-	 * so it goes first. Elsewhere a no-op. */
+	 * so it goes first. Elsewhere it costs one system call. */
 	(void)sched_yield();
 	return 0;
 }

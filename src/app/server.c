@@ -384,7 +384,8 @@ note_queued(struct server *s, bool full)
  * (interleaved, 6 rounds): aes256-gcm 723 -> 840 MiB/s, server CPU
  * 1.04 -> 0.85 s/GiB; chacha20-poly1305 523 -> 562 MiB/s. r: what the
  * read returned (< 0: nothing there). Only once the connection is
- * split (the sandboxed child's filter has no setsockopt).
+ * split: no bulk data comes before, and the sandboxed child's filter
+ * allows no setsockopt but TCP_QUICKACK. lowat_wait() bounds the wait.
  */
 static void
 bulk_lowat(struct server *s, ssize_t r)
@@ -414,6 +415,19 @@ bulk_lowat(struct server *s, ssize_t r)
 	s->rcvlowat = want;
 }
 
+/* With SO_RCVLOWAT on: the ms until the socket is to be read anyway
+ * (SRV_LOWAT_WAIT_MS after the last read; 0: now); -1 with it off. */
+static int
+lowat_wait(const struct server *s, uint64_t now)
+{
+	uint64_t at = s->sock_read_ms + SRV_LOWAT_WAIT_MS;
+
+	if (s->rcvlowat <= 1) {
+		return -1;
+	}
+	return now >= at ? 0 : (int)(at - now);
+}
+
 static void
 read_socket(struct server *s)
 {
@@ -428,6 +442,7 @@ read_socket(struct server *s)
 	 * through iobuf, so that a connection waiting at the login keeps
 	 * only what it was sent.
 	 */
+	s->sock_read_ms = server_now_ms();
 	flush_stdin(s); /* the views die when input is fed */
 	if (s->authenticated &&
 	    conn_input_space(s->c, SRV_IO_CHUNK, &rbuf, &want) == 0 &&
@@ -651,7 +666,7 @@ loop(struct server *s)
 	size_t nsess = 0;
 	const uint8_t *p;
 	size_t n;
-	int timeout, pr;
+	int timeout, pr, left;
 	size_t held;
 	bool backlog;
 
@@ -712,9 +727,10 @@ loop(struct server *s)
 		nsess = s->done || backlog || held >= SRV_MAX_BACKLOG
 		            ? 0
 		            : server_sess_pollfds(s, pfd + 3, SRV_MAX_POLL - 3);
-		if (s->rcvlowat > 1 && pfd[0].events != 0 &&
-		    (timeout < 0 || timeout > SRV_LOWAT_WAIT_MS)) {
-			timeout = SRV_LOWAT_WAIT_MS;
+		if (pfd[0].events != 0 &&
+		    (left = lowat_wait(s, server_now_ms())) >= 0 &&
+		    (timeout < 0 || timeout > left)) {
+			timeout = left;
 		}
 		pr = poll(pfd, 3 + nsess, timeout);
 		if (pr < 0) {
@@ -724,13 +740,6 @@ loop(struct server *s)
 			set_end(s, SERVER_END_ERROR);
 			return;
 		}
-		if (pr == 0 && s->rcvlowat > 1 && pfd[0].events != 0 &&
-		    !s->done) {
-			/* less than SRV_LOWAT came: read it (or find none
-			 * and stop waiting for more) */
-			read_socket(s);
-			continue;
-		}
 		if (pr == 0 && s->done) {
 			return; /* the peer does not read our DISCONNECT */
 		}
@@ -738,6 +747,11 @@ loop(struct server *s)
 			drain_sigchld(s);
 		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			read_socket(s);
+		} else if (pfd[0].events != 0 && !s->done &&
+		           lowat_wait(s, server_now_ms()) == 0) {
+			/* less than SRV_LOWAT came, whatever else kept the
+			 * loop busy: read it (or find none: SO_RCVLOWAT off) */
 			read_socket(s);
 		}
 		if ((pfd[1].revents & POLLERR) && !s->done) {
@@ -920,6 +934,7 @@ recv_sandbox_ids(int fd, struct sandbox_opts *so)
 	uint32_t u, g;
 	ssize_t r;
 
+	memset(so, 0, sizeof(*so));
 	do {
 		r = recv(fd, m, sizeof(m), MSG_WAITALL);
 	} while (r < 0 && errno == EINTR);
@@ -928,7 +943,6 @@ recv_sandbox_ids(int fd, struct sandbox_opts *so)
 	}
 	memcpy(&u, m + 1, 4);
 	memcpy(&g, m + 5, 4);
-	memset(so, 0, sizeof(*so));
 	so->have_ids = m[0] == 1;
 	so->uid = (uid_t)u;
 	so->gid = (gid_t)g;
@@ -937,10 +951,11 @@ recv_sandbox_ids(int fd, struct sandbox_opts *so)
 
 /*
  * The child: drops what it must not keep (the listener's socket, the
- * private host keys), reads what it will not be able to (Banner), sends
- * its log lines to the monitor, enters the sandbox (app/sandbox.h) and
- * runs the engine, every decision and signature asked of the monitor.
- * Never returns.
+ * private host keys), reads what it will not be able to (Banner), loads
+ * libcrypto's algorithms, takes the sandbox's ids (the monitor's first
+ * message), sends its log lines to the monitor, enters the sandbox
+ * (app/sandbox.h) and runs the engine, every decision and signature
+ * asked of the monitor. Never returns.
  */
 static void __attribute__((noreturn))
 preauth_child(struct server *s, int fd)
@@ -964,7 +979,12 @@ preauth_child(struct server *s, int fd)
 	s->nsignkeys = 0;
 	/* libcrypto's algorithms first (sandbox_enter would), while the
 	 * monitor looks the sandbox's user up, then its answer */
-	if (crypto_preload() != 0 || recv_sandbox_ids(fd, &so) != 0) {
+	if (crypto_preload() != 0) {
+		_exit(SERVER_END_ERROR); /* logged */
+	}
+	if (recv_sandbox_ids(fd, &so) != 0) {
+		log_error("pre-authentication child: no sandbox ids from the "
+		          "monitor");
 		_exit(SERVER_END_ERROR);
 	}
 	server_preauth_log_to_monitor(s);
@@ -1122,36 +1142,38 @@ run_monitored(struct server *s)
 		preauth_child(s, sv[1]);
 	}
 	close(sv[1]);
+	arm_grace(s); /* the lookup below may wait on a slow NSS backend */
 	/* The child's user, looked up here while the child loads
 	 * libcrypto's algorithms: the NSS modules it loads stay loaded for
 	 * the user's lookup (a known and an unknown user cost the same);
 	 * on failure the child looks again and says why. */
 	memset(&ids, 0, sizeof(ids));
+	memset(&res, 0, sizeof(res));
 	if (geteuid() == 0 && sandbox_user(s->conf->sandbox_user, NULL,
 	                                   &ids.uid, &ids.gid) == 0) {
 		ids.have_ids = true;
 	}
 	if (send_sandbox_ids(sv[0], &ids) != 0) {
-		log_error("pre-authentication child: %s", strerror(errno));
-		(void)kill(pid, SIGKILL);
-		(void)reap_child(pid);
-		close(sv[0]);
-		return SERVER_END_ERROR;
+		/* the child is gone already: its end is said below */
+		log_verbose("pre-authentication child: cannot send its "
+		            "sandbox ids");
+		end = SERVER_END_ERROR;
+	} else {
+		memset(&mc, 0, sizeof(mc));
+		mc.conf = s->ctx->conf;
+		mc.hostkeys = s->ctx->hostkeys;
+		mc.nhostkeys = s->ctx->nhostkeys;
+		mc.raddr = s->ctx->raddr;
+		mc.rport = s->ctx->rport;
+		mc.laddr = s->ctx->laddr;
+		mc.lport = s->ctx->lport;
+		if (s->conf->login_grace_time > 0) {
+			mc.deadline_ms =
+			    monitor_now_ms() +
+			    (uint64_t)s->conf->login_grace_time * 1000u;
+		}
+		end = monitor_serve(sv[0], &mc, &res);
 	}
-	memset(&mc, 0, sizeof(mc));
-	mc.conf = s->ctx->conf;
-	mc.hostkeys = s->ctx->hostkeys;
-	mc.nhostkeys = s->ctx->nhostkeys;
-	mc.raddr = s->ctx->raddr;
-	mc.rport = s->ctx->rport;
-	mc.laddr = s->ctx->laddr;
-	mc.lport = s->ctx->lport;
-	if (s->conf->login_grace_time > 0) {
-		mc.deadline_ms = monitor_now_ms() +
-		                 (uint64_t)s->conf->login_grace_time * 1000u;
-	}
-	arm_grace(s);
-	end = monitor_serve(sv[0], &mc, &res);
 	(void)alarm(0);
 	close(sv[0]);
 	if ((sig = reap_child(pid)) != 0 && end != SERVER_END_OK) {

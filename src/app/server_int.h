@@ -29,8 +29,10 @@
 #define SRV_MAX_BACKLOG    (1024u * 1024u) /* unread output: stop reading */
 /* While bulk data streams in (a socket read of at least SRV_LOWAT_ON
  * bytes; one under SRV_LOWAT_OFF or none ends it), the socket wakes us
- * for SRV_LOWAT bytes (SO_RCVLOWAT), not for every segment, and poll
- * waits at most SRV_LOWAT_WAIT_MS for them before reading what came. */
+ * for SRV_LOWAT bytes (SO_RCVLOWAT), not for every segment; whatever
+ * else wakes the loop, the socket is read again at most
+ * SRV_LOWAT_WAIT_MS after the last read, so less than SRV_LOWAT never
+ * waits longer. */
 #define SRV_LOWAT          (64 * 1024)
 #define SRV_LOWAT_ON       (32u * 1024u)
 #define SRV_LOWAT_OFF      (16u * 1024u)
@@ -87,6 +89,7 @@ struct server {
 	                           TCP_QUICKACK (server.c) */
 	int rcvlowat;      /* SO_RCVLOWAT set on rfd: 1, SRV_LOWAT, or 0
 	                      when the socket refused it (server.c) */
+	uint64_t sock_read_ms; /* last read of rfd (SRV_LOWAT_WAIT_MS) */
 	uint64_t start_ms;
 	uint64_t last_input_ms;
 	uint64_t alive_sent_ms; /* last keepalive sent */

@@ -229,8 +229,14 @@ expand_list(const struct sshconfig *c, const char *const *in,
 	for (i = 0; in != NULL && in[i] != NULL; i++) {
 		if ((ret = sshconfig_expand(in[i], t, TOKENS_PATHS, true,
 		                            &e)) != 0) {
-			sshconfig_report(c, "%s \"%s\": bad %%-token or ~",
-			                 what, in[i]);
+			if (ret == SESH_ERR_INVALID_ARGUMENT) {
+				sshconfig_report(c,
+				                 "%s \"%s\": bad %%-token or ~",
+				                 what, in[i]);
+			} else {
+				sshconfig_report(c, "%s \"%s\": %s", what,
+				                 in[i], sesh_err_str(ret));
+			}
 			return ret;
 		}
 		ret = sshconfig_list_add(out, e);

@@ -16,9 +16,9 @@
 #include "app/paths.h"
 #include "app/sshconfig.h"
 #include "base/err.h"
-#include "crypto/hash.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "crypto/hash.h"
 #include "key/match.h"
 #include "ssh/transport.h"
 
@@ -529,9 +529,6 @@ token_hash(const struct sshconfig_tokens *t)
 	uint8_t dig[HASH_MAX_LEN];
 	size_t i;
 
-	if (t->C_buf == NULL) {
-		return NULL;
-	}
 	if (t->C_buf[0] == '\0') {
 		if (hash_digest(HASH_SHA1, t->C_src, strlen(t->C_src), dig) !=
 		    0) {
@@ -614,7 +611,8 @@ sshconfig_expand(const char *s, const struct sshconfig_tokens *t,
 			ret = sbuf_add(&b, "%", 1);
 		} else if (*p == '\0' || strchr(allowed, *p) == NULL) {
 			ret = SESH_ERR_INVALID_ARGUMENT;
-		} else if (*p == 'C' && t->C == NULL && t->C_src != NULL) {
+		} else if (*p == 'C' && t->C == NULL && t->C_src != NULL &&
+		           t->C_buf != NULL) {
 			ret = (v = token_hash(t)) == NULL
 			          ? SESH_ERR_CRYPTO
 			          : sbuf_add(&b, v, strlen(v));

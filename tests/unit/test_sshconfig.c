@@ -440,8 +440,10 @@ test_tokens(void **state)
 		s = NULL;
 		assert_int_equal(sshconfig_expand("%C", &t, "hp", false, &s),
 		                 SESH_ERR_INVALID_ARGUMENT);
+		t.C_buf = NULL; /* a source but nowhere to put the hash */
+		assert_int_equal(sshconfig_expand("%C", &t, "C", false, &s),
+		                 SESH_ERR_INVALID_ARGUMENT);
 		t.C_src = NULL;
-		t.C_buf = NULL;
 		assert_int_equal(sshconfig_expand("%C", &t, "C", false, &s),
 		                 SESH_ERR_INVALID_ARGUMENT);
 		assert_null(s);
