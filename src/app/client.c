@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -266,6 +267,49 @@ note_queued(struct client *cl, bool full)
 	chan_set_input_queued(conn_channels(cl->c), q > 0 ? (size_t)q : 0);
 }
 
+/* SO_RCVLOWAT while the server streams (client_int.h); r: what the
+ * read returned (< 0: nothing there). */
+static void
+bulk_lowat(struct client *cl, ssize_t r)
+{
+	int want = cl->rcvlowat;
+
+	if (cl->rcvlowat == 0) {
+		return;
+	}
+	if (r >= (ssize_t)CLIENT_LOWAT_ON) {
+		want = CLIENT_LOWAT;
+	} else if (r < (ssize_t)CLIENT_LOWAT_OFF) {
+		want = 1;
+	}
+	if (want == cl->rcvlowat) {
+		return;
+	}
+	if (setsockopt(cl->fd, SOL_SOCKET, SO_RCVLOWAT, &want,
+	               sizeof(want)) != 0) {
+		want = 1;
+		if (cl->rcvlowat > 1) {
+			(void)setsockopt(cl->fd, SOL_SOCKET, SO_RCVLOWAT,
+			                 &want, sizeof(want));
+		}
+		want = 0; /* not a socket: never again */
+	}
+	cl->rcvlowat = want;
+}
+
+/* With SO_RCVLOWAT on: the ms until the socket is read anyway (0: now);
+ * -1 with it off. */
+static int
+lowat_wait(const struct client *cl, uint64_t now)
+{
+	uint64_t at = cl->sock_read_ms + CLIENT_LOWAT_WAIT_MS;
+
+	if (cl->rcvlowat <= 1) {
+		return -1;
+	}
+	return now >= at ? 0 : (int)(at - now);
+}
+
 static bool
 drain(struct client *cl)
 {
@@ -482,7 +526,7 @@ session_loop(struct client *cl)
 	ssize_t r;
 	nfds_t nfd, in_idx;
 	uint64_t now, when;
-	int wait;
+	int wait, lw;
 
 	cl->last_input_ms = client_now_ms();
 	if (cl->o->connect_timeout > 0) {
@@ -543,6 +587,10 @@ session_loop(struct client *cl)
 			           : (when - now > 60000u ? 60000
 			                                  : (int)(when - now));
 		}
+		if ((lw = lowat_wait(cl, now)) >= 0 &&
+		    (wait < 0 || wait > lw)) {
+			wait = lw;
+		}
 		if (poll(pf, nfd, wait) < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -559,9 +607,14 @@ session_loop(struct client *cl)
 		if (in_idx != 0 && pf[in_idx].revents != 0) {
 			client_session_read_stdin(cl);
 		}
-		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if ((pf[0].revents & (POLLIN | POLLHUP | POLLERR)) ||
+		    lowat_wait(cl, now) == 0) {
 			uint8_t *into = NULL;
 			size_t room = 0;
+
+			/* read at least every CLIENT_LOWAT_WAIT_MS while
+			 * SO_RCVLOWAT is on, whatever else woke us */
+			cl->sock_read_ms = now;
 
 			/* the gathered output's views die when input is
 			 * fed (drain() has written them already) */
@@ -582,6 +635,9 @@ session_loop(struct client *cl)
 				r = read(cl->fd, rbuf, sizeof(rbuf));
 			}
 			if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
+				if (errno == EAGAIN) {
+					bulk_lowat(cl, -1);
+				}
 				continue;
 			}
 			if (r <= 0) {
@@ -605,6 +661,9 @@ session_loop(struct client *cl)
 			}
 			cl->last_input_ms = now;
 			cl->alive_missed = 0;
+			if (cl->authenticated) {
+				bulk_lowat(cl, r);
+			}
 			if (cl->quickack) {
 				/* until the session is set up (stdin
 				 * flows) or -N is logged in */
@@ -762,6 +821,7 @@ client_run(const struct client_opts *o)
 	if (client_net_connect(&cl) != 0) {
 		goto out;
 	}
+	cl.rcvlowat = 1;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.transport.rand = client_rand;
 	cfg.transport.kex = o->kex;
