@@ -25,8 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +32,7 @@
 #include "app/client_int.h"
 #include "app/client_tty.h"
 #include "app/paths.h"
+#include "app/sockin.h"
 #include "base/err.h"
 #include "base/iov.h"
 #include "base/log.h"
@@ -249,7 +248,6 @@ disconnected(struct client *cl, const struct conn_event *ev)
 	}
 }
 
-/* Drains engine events; false ends the connection (message printed). */
 /*
  * Tells the channels how much the socket still holds after a read into
  * the packet decoder (full: the read filled its room), so that a
@@ -259,57 +257,10 @@ disconnected(struct client *cl, const struct conn_event *ev)
 static void
 note_queued(struct client *cl, bool full)
 {
-	int q = 0;
-
-	if (full && ioctl(cl->fd, FIONREAD, &q) != 0) {
-		q = 0;
-	}
-	chan_set_input_queued(conn_channels(cl->c), q > 0 ? (size_t)q : 0);
+	chan_set_input_queued(conn_channels(cl->c), sockin_queued(cl->fd, full));
 }
 
-/* SO_RCVLOWAT while the server streams (client_int.h); r: what the
- * read returned (< 0: nothing there). */
-static void
-bulk_lowat(struct client *cl, ssize_t r)
-{
-	int want = cl->rcvlowat;
-
-	if (cl->rcvlowat == 0) {
-		return;
-	}
-	if (r >= (ssize_t)CLIENT_LOWAT_ON) {
-		want = CLIENT_LOWAT;
-	} else if (r < (ssize_t)CLIENT_LOWAT_OFF) {
-		want = 1;
-	}
-	if (want == cl->rcvlowat) {
-		return;
-	}
-	if (setsockopt(cl->fd, SOL_SOCKET, SO_RCVLOWAT, &want,
-	               sizeof(want)) != 0) {
-		want = 1;
-		if (cl->rcvlowat > 1) {
-			(void)setsockopt(cl->fd, SOL_SOCKET, SO_RCVLOWAT,
-			                 &want, sizeof(want));
-		}
-		want = 0; /* not a socket: never again */
-	}
-	cl->rcvlowat = want;
-}
-
-/* With SO_RCVLOWAT on: the ms until the socket is read anyway (0: now);
- * -1 with it off. */
-static int
-lowat_wait(const struct client *cl, uint64_t now)
-{
-	uint64_t at = cl->sock_read_ms + CLIENT_LOWAT_WAIT_MS;
-
-	if (cl->rcvlowat <= 1) {
-		return -1;
-	}
-	return now >= at ? 0 : (int)(at - now);
-}
-
+/* Drains engine events; false ends the connection (message printed). */
 static bool
 drain(struct client *cl)
 {
@@ -587,7 +538,7 @@ session_loop(struct client *cl)
 			           : (when - now > 60000u ? 60000
 			                                  : (int)(when - now));
 		}
-		if ((lw = lowat_wait(cl, now)) >= 0 &&
+		if ((lw = sockin_wait(&cl->sin, now)) >= 0 &&
 		    (wait < 0 || wait > lw)) {
 			wait = lw;
 		}
@@ -608,13 +559,13 @@ session_loop(struct client *cl)
 			client_session_read_stdin(cl);
 		}
 		if ((pf[0].revents & (POLLIN | POLLHUP | POLLERR)) ||
-		    lowat_wait(cl, now) == 0) {
+		    sockin_wait(&cl->sin, now) == 0) {
 			uint8_t *into = NULL;
 			size_t room = 0;
 
-			/* read at least every CLIENT_LOWAT_WAIT_MS while
+			/* read at least every SOCKIN_LOWAT_WAIT_MS while
 			 * SO_RCVLOWAT is on, whatever else woke us */
-			cl->sock_read_ms = now;
+			sockin_reading(&cl->sin, now);
 
 			/* the gathered output's views die when input is
 			 * fed (drain() has written them already) */
@@ -636,7 +587,7 @@ session_loop(struct client *cl)
 			}
 			if (r < 0 && (errno == EINTR || errno == EAGAIN)) {
 				if (errno == EAGAIN) {
-					bulk_lowat(cl, -1);
+					sockin_after_read(&cl->sin, cl->fd, -1);
 				}
 				continue;
 			}
@@ -662,7 +613,7 @@ session_loop(struct client *cl)
 			cl->last_input_ms = now;
 			cl->alive_missed = 0;
 			if (cl->authenticated) {
-				bulk_lowat(cl, r);
+				sockin_after_read(&cl->sin, cl->fd, r);
 			}
 			if (cl->quickack) {
 				/* until the session is set up (stdin
@@ -821,7 +772,7 @@ client_run(const struct client_opts *o)
 	if (client_net_connect(&cl) != 0) {
 		goto out;
 	}
-	cl.rcvlowat = 1;
+	sockin_init(&cl.sin);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.transport.rand = client_rand;
 	cfg.transport.kex = o->kex;

@@ -19,6 +19,7 @@
 #include "app/client_sig.h"
 #include "app/escape.h"
 #include "app/hostkeys_update.h"
+#include "app/sockin.h"
 #include "ssh/conn.h"
 
 #define CLIENT_IO_CHUNK (128u * 1024u)
@@ -31,15 +32,6 @@
  */
 #define CLIENT_IN_MAX   (64u * 1024u)
 #define CLIENT_IN_READS 8u
-/* Bulk output from the server (a socket read of at least
- * CLIENT_LOWAT_ON bytes; one under CLIENT_LOWAT_OFF or none ends it):
- * the socket wakes us for CLIENT_LOWAT bytes (SO_RCVLOWAT) instead of
- * every segment, and is read anyway CLIENT_LOWAT_WAIT_MS after the last
- * read (seshd does the same, server_int.h). */
-#define CLIENT_LOWAT         (64 * 1024)
-#define CLIENT_LOWAT_ON      (32u * 1024u)
-#define CLIENT_LOWAT_OFF     (16u * 1024u)
-#define CLIENT_LOWAT_WAIT_MS 2
 
 /* A public key we may offer: from the agent or an identity file. */
 struct client_cand {
@@ -79,8 +71,7 @@ struct client {
 	pid_t proxy_pid; /* ProxyCommand child, or 0 */
 	bool via_proxy;
 	bool quickack; /* re-arm TCP_QUICKACK after reads (login phase) */
-	int rcvlowat;  /* SO_RCVLOWAT on fd: 1, CLIENT_LOWAT, 0 refused */
-	uint64_t sock_read_ms; /* last read of fd (CLIENT_LOWAT_WAIT_MS) */
+	struct sockin sin; /* bulk reads of fd (app/sockin.h) */
 	char *ip;      /* the peer's address as text, NULL via proxy */
 	/* known_hosts files, expanded (NULL-terminated lists) */
 	char **ukh;

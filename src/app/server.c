@@ -18,7 +18,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,6 +32,7 @@
 #include "app/server_hostkeys.h"
 #include "app/server_int.h"
 #include "app/server_trim.h"
+#include "app/sockin.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -370,62 +370,22 @@ flush_out(struct server *s)
 static void
 note_queued(struct server *s, bool full)
 {
-	int q = 0;
-
-	if (full && s->split && ioctl(s->rfd, FIONREAD, &q) != 0) {
-		q = 0;
-	}
-	chan_set_input_queued(conn_channels(s->c), q > 0 ? (size_t)q : 0);
+	chan_set_input_queued(conn_channels(s->c),
+	                      sockin_queued(s->rfd, full && s->split));
 }
 
 /*
- * Bulk input: one wake-up per SRV_LOWAT bytes instead of one per
- * segment. Measured with OpenSSH's ssh uploading 1 GiB to `cat`
- * (interleaved, 6 rounds): aes256-gcm 723 -> 840 MiB/s, server CPU
- * 1.04 -> 0.85 s/GiB; chacha20-poly1305 523 -> 562 MiB/s. r: what the
- * read returned (< 0: nothing there). Only once the connection is
- * split: no bulk data comes before, and the sandboxed child's filter
- * allows no setsockopt but TCP_QUICKACK. lowat_wait() bounds the wait.
+ * Bulk input (app/sockin.h): only once the connection is split: no bulk
+ * data comes before, and the sandboxed child's filter allows no
+ * setsockopt but TCP_QUICKACK. r: what the read returned (< 0: nothing
+ * there).
  */
 static void
 bulk_lowat(struct server *s, ssize_t r)
 {
-	int want = s->rcvlowat;
-
-	if (s->rcvlowat == 0 || !s->split) {
-		return;
+	if (s->split) {
+		sockin_after_read(&s->sin, s->rfd, r);
 	}
-	if (r >= (ssize_t)SRV_LOWAT_ON) {
-		want = SRV_LOWAT;
-	} else if (r < (ssize_t)SRV_LOWAT_OFF) {
-		want = 1;
-	}
-	if (want == s->rcvlowat) {
-		return;
-	}
-	if (setsockopt(s->rfd, SOL_SOCKET, SO_RCVLOWAT, &want,
-	               sizeof(want)) != 0) {
-		want = 1;
-		if (s->rcvlowat > 1) {
-			(void)setsockopt(s->rfd, SOL_SOCKET, SO_RCVLOWAT,
-			                 &want, sizeof(want));
-		}
-		want = 0; /* not a socket (-i on a pipe): never again */
-	}
-	s->rcvlowat = want;
-}
-
-/* With SO_RCVLOWAT on: the ms until the socket is to be read anyway
- * (SRV_LOWAT_WAIT_MS after the last read; 0: now); -1 with it off. */
-static int
-lowat_wait(const struct server *s, uint64_t now)
-{
-	uint64_t at = s->sock_read_ms + SRV_LOWAT_WAIT_MS;
-
-	if (s->rcvlowat <= 1) {
-		return -1;
-	}
-	return now >= at ? 0 : (int)(at - now);
 }
 
 static void
@@ -442,7 +402,7 @@ read_socket(struct server *s)
 	 * through iobuf, so that a connection waiting at the login keeps
 	 * only what it was sent.
 	 */
-	s->sock_read_ms = server_now_ms();
+	sockin_reading(&s->sin, server_now_ms());
 	flush_stdin(s); /* the views die when input is fed */
 	if (s->authenticated &&
 	    conn_input_space(s->c, SRV_IO_CHUNK, &rbuf, &want) == 0 &&
@@ -728,7 +688,7 @@ loop(struct server *s)
 		            ? 0
 		            : server_sess_pollfds(s, pfd + 3, SRV_MAX_POLL - 3);
 		if (pfd[0].events != 0 &&
-		    (left = lowat_wait(s, server_now_ms())) >= 0 &&
+		    (left = sockin_wait(&s->sin, server_now_ms())) >= 0 &&
 		    (timeout < 0 || timeout > left)) {
 			timeout = left;
 		}
@@ -749,8 +709,8 @@ loop(struct server *s)
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			read_socket(s);
 		} else if (pfd[0].events != 0 && !s->done &&
-		           lowat_wait(s, server_now_ms()) == 0) {
-			/* less than SRV_LOWAT came, whatever else kept the
+		           sockin_wait(&s->sin, server_now_ms()) == 0) {
+			/* less than SOCKIN_LOWAT came, whatever else kept the
 			 * loop busy: read it (or find none: SO_RCVLOWAT off) */
 			read_socket(s);
 		}
@@ -807,7 +767,7 @@ server_new(const struct server_ctx *ctx)
 	s->conf = (struct servconf *)ctx->conf;
 	s->rfd = ctx->rfd;
 	s->quickack_left = SRV_QUICKACK_READS;
-	s->rcvlowat = 1;
+	sockin_init(&s->sin);
 	s->wfd = ctx->wfd;
 	s->priv_fd = -1;
 	s->mon_fd = -1;

@@ -16,6 +16,7 @@
 
 #include "app/server.h"
 #include "app/session.h"
+#include "app/sockin.h"
 #include "app/srvauth.h"
 #include "ssh/conn.h"
 
@@ -27,16 +28,6 @@
 #define SRV_POLL_FOREVER   (-1)            /* poll(2) timeout: no timer due */
 #define SRV_QUICKACK_READS 32u             /* reads that re-arm TCP_QUICKACK */
 #define SRV_MAX_BACKLOG    (1024u * 1024u) /* unread output: stop reading */
-/* While bulk data streams in (a socket read of at least SRV_LOWAT_ON
- * bytes; one under SRV_LOWAT_OFF or none ends it), the socket wakes us
- * for SRV_LOWAT bytes (SO_RCVLOWAT), not for every segment; whatever
- * else wakes the loop, the socket is read again at most
- * SRV_LOWAT_WAIT_MS after the last read, so less than SRV_LOWAT never
- * waits longer. */
-#define SRV_LOWAT          (64 * 1024)
-#define SRV_LOWAT_ON       (32u * 1024u)
-#define SRV_LOWAT_OFF      (16u * 1024u)
-#define SRV_LOWAT_WAIT_MS  2
 /* payloads the engine holds while a key exchange runs: at
  * SRV_MAX_BACKLOG sessions are not read, at SRV_MAX_HELD the socket
  * neither (a peer that stalls a rekey cannot make us queue more) */
@@ -87,9 +78,7 @@ struct server {
 	int rfd, wfd;
 	unsigned quickack_left; /* socket reads that still re-arm
 	                           TCP_QUICKACK (server.c) */
-	int rcvlowat;      /* SO_RCVLOWAT set on rfd: 1, SRV_LOWAT, or 0
-	                      when the socket refused it (server.c) */
-	uint64_t sock_read_ms; /* last read of rfd (SRV_LOWAT_WAIT_MS) */
+	struct sockin sin; /* bulk reads of rfd (app/sockin.h) */
 	uint64_t start_ms;
 	uint64_t last_input_ms;
 	uint64_t alive_sent_ms; /* last keepalive sent */

@@ -142,16 +142,23 @@ def sshd_prereqs():
 	return build
 
 
-def test_bench_connect_row(tmp_path):
-	build = sshd_prereqs()
+def run_bench(tmp_path, build, *args, timeout=300):
+	"""bench/run.py --build build args... --json FILE: its result (exit
+	0 asserted) and its rows by name."""
 	out = tmp_path / "bench.json"
 	r = subprocess.run([sys.executable, str(RUN), "--build", build,
-			    "--rows", "connect", "--runs", "1", "--json",
-			    str(out)], capture_output=True, text=True,
-			   timeout=300)
+			    *args, "--json", str(out)], capture_output=True,
+			   text=True, timeout=timeout)
 	assert r.returncode == 0, r.stderr
-	assert "connect+true, sesh vs ssh -> sshd" in r.stdout
 	rows = {x["row"]: x for x in json.loads(out.read_text())["rows"]}
+	return r, rows
+
+
+def test_bench_connect_row(tmp_path):
+	build = sshd_prereqs()
+	r, rows = run_bench(tmp_path, build, "--rows", "connect", "--runs",
+			    "1")
+	assert "connect+true, sesh vs ssh -> sshd" in r.stdout
 	row = rows["connect+true, sesh vs ssh -> sshd"]
 	assert row["verdict"] != "skip", row
 	assert row["ours"] > 0 and row["theirs"] > 0
@@ -309,14 +316,9 @@ def test_run_download_counts_the_stream():
 
 def test_bench_download_rows(tmp_path):
 	build = sshd_prereqs()
-	out = tmp_path / "bench.json"
-	r = subprocess.run([sys.executable, str(RUN), "--build", build,
-			    "--rows", "server,download", "--bulk-mib", "4",
-			    "--bulk-runs", "1", "--ciphers", "aes128-gcm",
-			    "--json", str(out)], capture_output=True, text=True,
-			   timeout=300)
-	assert r.returncode == 0, r.stderr
-	rows = {x["row"]: x for x in json.loads(out.read_text())["rows"]}
+	r, rows = run_bench(tmp_path, build, "--rows", "server,download",
+			    "--bulk-mib", "4", "--bulk-runs", "1", "--ciphers",
+			    "aes128-gcm")
 	names = ["download aes128-gcm MiB/s", "download aes128-gcm client CPU",
 		 "download aes128-gcm server CPU"]
 	if os.access(os.path.join(build, "bin", "seshd"), os.X_OK):
@@ -342,13 +344,8 @@ def test_bench_cps_rows(tmp_path):
 	build = sshd_prereqs()
 	if not os.access(os.path.join(build, "bin", "seshd"), os.X_OK):
 		pytest.skip("seshd not built")
-	out = tmp_path / "bench.json"
-	r = subprocess.run([sys.executable, str(RUN), "--build", build,
-			    "--rows", "cps", "--cps-count", "2", "--json",
-			    str(out)], capture_output=True, text=True,
-			   timeout=300)
-	assert r.returncode == 0, r.stderr
-	rows = {x["row"]: x for x in json.loads(out.read_text())["rows"]}
+	r, rows = run_bench(tmp_path, build, "--rows", "cps", "--cps-count",
+			    "2")
 	for par in (1, 4, 16):
 		for name in (f"connections/s, {par} parallel",
 			     f"connections/s, {par} parallel, sesh->seshd vs "
@@ -431,14 +428,9 @@ def test_dropbear_server_and_dbclient(tmp_path):
 
 def test_bench_dropbear_rows(tmp_path):
 	build = bench_prereqs()
-	out = tmp_path / "bench.json"
-	r = subprocess.run([sys.executable, str(RUN), "--build", build,
-			    "--quick", "--rows", "preauth,bulk", "--bulk-mib",
-			    "8", "--ciphers", "chacha20-poly1305,aes128-gcm",
-			    "--json", str(out)], capture_output=True, text=True,
-			   timeout=600)
-	assert r.returncode == 0, r.stderr
-	rows = {x["row"]: x for x in json.loads(out.read_text())["rows"]}
+	r, rows = run_bench(tmp_path, build, "--quick", "--rows",
+			    "preauth,bulk", "--bulk-mib", "8", "--ciphers",
+			    "chacha20-poly1305,aes128-gcm", timeout=600)
 	row = rows["bulk chacha20-poly1305, sesh vs dbclient MiB/s"]
 	assert row["verdict"] != "skip" and row["theirs"] > 0, row
 	na = rows["bulk aes128-gcm, sesh vs dbclient"]
