@@ -222,9 +222,7 @@ struct sshconfig_tokens {
 	const char *L; /* local host name, first component */
 	const char *i; /* local uid */
 	const char *k; /* host key alias, else the host name */
-	const char *C; /* hash of %l%h%p%r (tests); or NULL and the two
-	                  below */
-	/* %l%h%p%r, hashed into C_buf (41 bytes, "" until then) the first
+	/* %C: %l%h%p%r, hashed into C_buf (41 bytes, "" until then) the first
 	 * time %C is expanded, by sshconfig_expand (which writes C_buf
 	 * although t is const): most runs never need it, and the first
 	 * digest is what starts libcrypto up (sesh connects first) */

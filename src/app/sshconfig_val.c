@@ -522,31 +522,34 @@ sbuf_add(struct sbuf *b, const char *s, size_t n)
 	return 0;
 }
 
-/* %C: SHA-1 of %l%h%p%r in hex, as ssh; computed on first use. */
-static const char *
-token_hash(const struct sshconfig_tokens *t)
+/* %C: the SHA-1 of t->C_src in hex, as ssh; computed into t->C_buf the
+ * first time. SESH_ERR_INVALID_ARGUMENT without either. */
+static int
+token_hash(const struct sshconfig_tokens *t, const char **out)
 {
 	uint8_t dig[HASH_MAX_LEN];
 	size_t i;
 
+	if (t->C_src == NULL || t->C_buf == NULL) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
 	if (t->C_buf[0] == '\0') {
 		if (hash_digest(HASH_SHA1, t->C_src, strlen(t->C_src), dig) !=
 		    0) {
-			return NULL;
+			return SESH_ERR_CRYPTO;
 		}
 		for (i = 0; i < 20; i++) {
 			snprintf(t->C_buf + 2 * i, 3, "%02x", dig[i]);
 		}
 	}
-	return t->C_buf;
+	*out = t->C_buf;
+	return 0;
 }
 
 static const char *
 token_value(const struct sshconfig_tokens *t, char k)
 {
 	switch (k) {
-	case 'C':
-		return t->C;
 	case 'h':
 		return t->h;
 	case 'n':
@@ -611,11 +614,10 @@ sshconfig_expand(const char *s, const struct sshconfig_tokens *t,
 			ret = sbuf_add(&b, "%", 1);
 		} else if (*p == '\0' || strchr(allowed, *p) == NULL) {
 			ret = SESH_ERR_INVALID_ARGUMENT;
-		} else if (*p == 'C' && t->C == NULL && t->C_src != NULL &&
-		           t->C_buf != NULL) {
-			ret = (v = token_hash(t)) == NULL
-			          ? SESH_ERR_CRYPTO
-			          : sbuf_add(&b, v, strlen(v));
+		} else if (*p == 'C') {
+			if ((ret = token_hash(t, &v)) == 0) {
+				ret = sbuf_add(&b, v, strlen(v));
+			}
 		} else if ((v = token_value(t, *p)) == NULL) {
 			ret = SESH_ERR_INVALID_ARGUMENT;
 		} else {
