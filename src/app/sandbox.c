@@ -396,6 +396,43 @@ sandbox_user(const char *user, const char **name, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+void
+sandbox_ids_encode(const struct sandbox_opts *ids,
+                   uint8_t out[SANDBOX_IDS_LEN])
+{
+	uint32_t u = (uint32_t)ids->uid, g = (uint32_t)ids->gid;
+	int k;
+
+	out[0] = ids->have_ids ? 1 : 0;
+	for (k = 0; k < 4; k++) {
+		out[1 + k] = (uint8_t)(u >> (24 - 8 * k));
+		out[5 + k] = (uint8_t)(g >> (24 - 8 * k));
+	}
+}
+
+int
+sandbox_ids_decode(const uint8_t *p, size_t n, struct sandbox_opts *o)
+{
+	uint32_t u = 0, g = 0;
+	int k;
+
+	memset(o, 0, sizeof(*o));
+	if (n != SANDBOX_IDS_LEN) {
+		return SESH_ERR_TRUNCATED;
+	}
+	if (p[0] > 1) {
+		return SESH_ERR_INVALID_ARGUMENT;
+	}
+	for (k = 0; k < 4; k++) {
+		u = u << 8 | p[1 + k];
+		g = g << 8 | p[5 + k];
+	}
+	o->have_ids = p[0] == 1;
+	o->uid = (uid_t)u;
+	o->gid = (gid_t)g;
+	return 0;
+}
+
 /* Finds the unprivileged ids to run as (before the chroot: NSS). */
 static int
 sandbox_pick_user(const char *user, uid_t *uid, gid_t *gid)

@@ -74,6 +74,8 @@
 #define SESH_APP_SANDBOX_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define SANDBOX_DEFAULT_DIR  "/run/sesh/empty"
@@ -137,6 +139,18 @@ int sandbox_enter(const struct sandbox_opts *opts);
  * user in effect.
  */
 int sandbox_user(const char *user, const char **name, uid_t *uid, gid_t *gid);
+/*
+ * The ids a monitor looked up (sandbox_user) for the child it forked,
+ * sent as its first message to that child: SANDBOX_IDS_LEN bytes, a
+ * flag (1: looked up; 0: not, the child looks for itself and says why)
+ * then uid and gid, each a big-endian uint32. decode clears *o and sets
+ * have_ids, uid and gid: SESH_ERR_TRUNCATED for another length,
+ * SESH_ERR_INVALID_ARGUMENT for another flag.
+ */
+#define SANDBOX_IDS_LEN 9
+void sandbox_ids_encode(const struct sandbox_opts *ids,
+                        uint8_t out[SANDBOX_IDS_LEN]);
+int sandbox_ids_decode(const uint8_t *p, size_t n, struct sandbox_opts *o);
 
 /* SANDBOX_DID_* bits of the last sandbox_enter in this process. */
 unsigned sandbox_applied(void);

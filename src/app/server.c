@@ -866,21 +866,15 @@ server_test_hook_sandboxed(void)
 {
 }
 
-/* The sandbox's ids, the monitor's first message to its child: a flag
- * (looked up or not), uid, gid in this machine's byte order (the
- * two ends are one program). */
-#define SANDBOX_IDS_LEN 9
-
+/* The sandbox's ids, the monitor's first message to its child (the
+ * encoding: sandbox.h). */
 static int
 send_sandbox_ids(int fd, const struct sandbox_opts *ids)
 {
 	uint8_t m[SANDBOX_IDS_LEN];
 	ssize_t w;
-	uint32_t u = (uint32_t)ids->uid, g = (uint32_t)ids->gid;
 
-	m[0] = ids->have_ids ? 1 : 0;
-	memcpy(m + 1, &u, 4);
-	memcpy(m + 5, &g, 4);
+	sandbox_ids_encode(ids, m);
 	do {
 		w = send(fd, m, sizeof(m), MSG_NOSIGNAL);
 	} while (w < 0 && errno == EINTR);
@@ -891,22 +885,14 @@ static int
 recv_sandbox_ids(int fd, struct sandbox_opts *so)
 {
 	uint8_t m[SANDBOX_IDS_LEN];
-	uint32_t u, g;
 	ssize_t r;
 
 	memset(so, 0, sizeof(*so));
 	do {
 		r = recv(fd, m, sizeof(m), MSG_WAITALL);
 	} while (r < 0 && errno == EINTR);
-	if (r != (ssize_t)sizeof(m) || m[0] > 1) {
-		return SESH_ERR_SYSTEM;
-	}
-	memcpy(&u, m + 1, 4);
-	memcpy(&g, m + 5, 4);
-	so->have_ids = m[0] == 1;
-	so->uid = (uid_t)u;
-	so->gid = (gid_t)g;
-	return 0;
+	return r < 0 ? SESH_ERR_SYSTEM
+	             : sandbox_ids_decode(m, (size_t)r, so);
 }
 
 /*
